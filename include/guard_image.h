@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The plugin's images: guard-<pid>.img per task and guard-index.img per
+ * dump.  Readers validate everything and name the file and the fault.
+ */
+#ifndef CRIU_GUARD_IMAGE_H
+#define CRIU_GUARD_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guard_range.h"
+
+#define GUARD_IMG_TASK_MAGIC 0x31445247u  /* "GRD1" */
+#define GUARD_IMG_INDEX_MAGIC 0x31584449u /* "IDX1" */
+#define GUARD_IMG_VERSION 1
+#define GUARD_IMG_MAX_PAYLOAD (64u << 20)
+#define GUARD_INDEX_NAME "guard-index.img"
+
+struct guard_task_image {
+	uint32_t pid;
+	struct guard_ranges ranges;
+};
+
+struct guard_index {
+	uint32_t *pids;
+	size_t n;
+};
+
+/* "x86_64", "aarch64", ...: what images record and readers demand. */
+const char *guard_image_arch(void);
+
+void guard_image_name(char *buf, size_t len, uint32_t pid);
+
+int guard_task_image_write(int dirfd, uint32_t pid,
+			   const struct guard_ranges *ranges);
+/*
+ * Reads and validates guard-<pid>.img.  task_size bounds the ranges.
+ * Returns 0, -ENOENT if the file is missing, or -EINVAL/-EIO with a message.
+ */
+int guard_task_image_read(int dirfd, uint32_t pid, uint64_t task_size,
+			  struct guard_ranges *out);
+
+/* The same checks on a buffer; name is only for messages. */
+int guard_task_image_decode(const uint8_t *buf, size_t len, const char *name,
+			    uint64_t task_size, struct guard_task_image *out);
+
+int guard_index_write(int dirfd, const uint32_t *pids, size_t n);
+int guard_index_read(int dirfd, struct guard_index *out);
+int guard_index_decode(const uint8_t *buf, size_t len, const char *name,
+		       struct guard_index *out);
+void guard_index_free(struct guard_index *idx);
+
+#endif

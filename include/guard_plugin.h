@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * State and settings shared by the plugin's hooks (plugin.c, dump.c,
+ * restore.c).  Settings come from the environment: CRIU plugins get no
+ * command-line options, and runc/podman pass criu their environment.
+ */
+#ifndef CRIU_GUARD_PLUGIN_H
+#define CRIU_GUARD_PLUGIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "guard_range.h"
+#include "guard_scan.h"
+
+enum guard_mode {
+	GUARD_MODE_AUTO,   /* defer to CRIU's native support where it exists */
+	GUARD_MODE_PLUGIN, /* always handle guards in the plugin */
+};
+
+enum guard_on_failure {
+	GUARD_FAIL_KILL,     /* kill the restored tree: never run unguarded */
+	GUARD_FAIL_CONTINUE, /* warn and let the task run without guards */
+};
+
+struct guard_settings {
+	enum guard_mode mode;
+	enum guard_scan_mode scan;
+	enum guard_on_failure on_failure;
+};
+
+struct guard_task {
+	pid_t pid;    /* host pid, as hooks receive it */
+	uint32_t ns_pid; /* pid in its own namespace, as images are named */
+	struct guard_ranges ranges;
+	bool lifted; /* dump: removal was attempted, reinstall at exit */
+};
+
+struct guard_tasks {
+	struct guard_task *v;
+	size_t n;
+	size_t cap;
+};
+
+int guard_settings_load(struct guard_settings *s);
+
+/* Last NSpid of /proc/PID/status: the name CRIU's images use. */
+int guard_task_ns_pid(pid_t pid, uint32_t *ns_pid);
+
+struct guard_task *guard_tasks_push(struct guard_tasks *t, pid_t pid,
+				    uint32_t ns_pid);
+struct guard_task *guard_tasks_find_ns(struct guard_tasks *t, uint32_t ns_pid);
+void guard_tasks_free(struct guard_tasks *t);
+
+/* True if criu itself collects and restores guards (CRIU >= 4.2). */
+bool guard_criu_native(void);
+
+int guard_dump_init(const struct guard_features *f,
+		    const struct guard_settings *s);
+int guard_dump_task(pid_t pid);
+void guard_dump_fini(int ret);
+
+int guard_restore_init(const struct guard_features *f,
+		       const struct guard_settings *s);
+int guard_restore_task(pid_t pid);
+void guard_restore_fini(void);
+
+#endif

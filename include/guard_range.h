@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A sorted, coalesced list of guard ranges [start, end) in one address
+ * space.  Every other module speaks in these.
+ */
+#ifndef CRIU_GUARD_RANGE_H
+#define CRIU_GUARD_RANGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct guard_range {
+	uint64_t start;
+	uint64_t end;
+};
+
+struct guard_ranges {
+	struct guard_range *v;
+	size_t n;
+	size_t cap;
+};
+
+void guard_ranges_init(struct guard_ranges *r);
+void guard_ranges_free(struct guard_ranges *r);
+void guard_ranges_reset(struct guard_ranges *r);
+
+/*
+ * Appends [start, end); ranges must arrive in ascending order.  A range that
+ * touches the previous one is merged into it so that two scans of the same
+ * address space always produce the same list.  Returns 0 or -ENOMEM/-EINVAL.
+ */
+int guard_ranges_add(struct guard_ranges *r, uint64_t start, uint64_t end);
+
+bool guard_ranges_equal(const struct guard_ranges *a,
+			const struct guard_ranges *b);
+
+/* True if [start, end) overlaps any range in r. */
+bool guard_ranges_overlap(const struct guard_ranges *r, uint64_t start,
+			  uint64_t end);
+
+uint64_t guard_ranges_bytes(const struct guard_ranges *r);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * madvise() in another task.  The kernel refuses guard advice through
+ * process_madvise() on another process, so the call is injected with
+ * libcompel into a task that the caller has already ptrace-seized.
+ */
+#ifndef CRIU_GUARD_REMOTE_H
+#define CRIU_GUARD_REMOTE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "guard_range.h"
+
+struct guard_remote;
+
+/*
+ * Prepares injection into the seized, stopped task pid.  The syscall
+ * instruction is planted in an executable page that overlaps no range in
+ * avoid (the ranges about to change), so the injection never lands on a
+ * guard.
+ */
+int guard_remote_open(pid_t pid, const struct guard_ranges *avoid,
+		      struct guard_remote **out);
+
+/* Returns madvise's result: 0 or -errno; -EIO if injection itself failed. */
+int guard_remote_madvise(struct guard_remote *r, uint64_t addr, uint64_t len,
+			 int advice);
+
+void guard_remote_close(struct guard_remote *r);
+
+/*
+ * Applies advice to every range.  Stops at the first failure and reports
+ * in *done how many ranges were applied, so callers can undo exactly.
+ */
+int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges,
+		       int advice, size_t *done);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Finding guard ranges in a task: kernel feature detection, the smaps
+ * parser, PAGEMAP_SCAN and the pagemap-bit fallback.  Needs no CRIU.
+ */
+#ifndef CRIU_GUARD_SCAN_H
+#define CRIU_GUARD_SCAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "guard_range.h"
+
+struct guard_features {
+	bool madv_guard;  /* MADV_GUARD_INSTALL/REMOVE work */
+	bool scan_guard;  /* PAGEMAP_SCAN knows PAGE_IS_GUARD */
+	bool pagemap_bit; /* pagemap bit 58 marks guard pages */
+	bool smaps_flag;  /* smaps VmFlags prints "gu" on such VMAs */
+	uint64_t task_size; /* highest user address + 1 */
+	long page_size;
+};
+
+/*
+ * Probes the running kernel on a scratch mapping of this process.
+ * CRIU_GUARD_DISABLE (comma list of madv,scan,pagemap,smaps) masks features,
+ * to test fallbacks and the "no guard support" refusal on a kernel that has
+ * them all.
+ */
+int guard_detect_features(struct guard_features *f);
+
+enum guard_scan_mode {
+	GUARD_SCAN_AUTO,  /* the measured default: one PAGEMAP_SCAN */
+	GUARD_SCAN_FULL,  /* one PAGEMAP_SCAN over the whole address space */
+	GUARD_SCAN_SMAPS, /* smaps "gu" VMAs, then PAGEMAP_SCAN on each */
+};
+
+/* Parses "auto", "scan", "smaps"; NULL means auto.  -EINVAL otherwise. */
+int guard_scan_mode_parse(const char *s, enum guard_scan_mode *mode);
+const char *guard_scan_mode_name(enum guard_scan_mode mode);
+
+struct guard_vma {
+	uint64_t start;
+	uint64_t end;
+	bool maybe_guard; /* VmFlags has "gu" */
+	bool exec;
+	bool special; /* kernel-provided: [vdso], [vsyscall], [uprobes], ... */
+};
+
+struct guard_vmas {
+	struct guard_vma *v;
+	size_t n;
+	size_t cap;
+};
+
+void guard_vmas_free(struct guard_vmas *v);
+
+/*
+ * Parses smaps (or maps) text.  Lines may be split anywhere across calls to
+ * feed; finish flushes the last line.  Malformed input gives -EINVAL.
+ */
+struct guard_smaps_parser {
+	struct guard_vmas *out;
+	char line[512];
+	size_t len;
+	bool overlong;
+	int err;
+};
+
+void guard_smaps_parser_init(struct guard_smaps_parser *p,
+			     struct guard_vmas *out);
+int guard_smaps_parser_feed(struct guard_smaps_parser *p, const char *buf,
+			    size_t len);
+int guard_smaps_parser_finish(struct guard_smaps_parser *p);
+
+/* /proc/PID/smaps or /proc/PID/maps ("smaps" or "maps"). */
+int guard_read_vmas(pid_t pid, const char *file, struct guard_vmas *out);
+
+/* PAGEMAP_SCAN for PAGE_IS_GUARD over [start, end), appended to out. */
+int guard_scan_pagemap(int pagemap_fd, uint64_t start, uint64_t end,
+		       struct guard_ranges *out);
+/* The same from pagemap entry bit 58, for kernels without PAGE_IS_GUARD. */
+int guard_scan_pagemap_bits(int pagemap_fd, uint64_t start, uint64_t end,
+			    long page_size, struct guard_ranges *out);
+
+/* All guard ranges of pid, exact, by mode within what f allows. */
+int guard_find(pid_t pid, const struct guard_features *f,
+	       enum guard_scan_mode mode, struct guard_ranges *out);
+
+#endif

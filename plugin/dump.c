@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dump: CHECKPOINT_DEVICES runs for each frozen, seized task before CRIU
+ * reads its memory.  Record the task's guards, then lift them so CRIU's
+ * parasite can read every page; exit(DUMP) puts them back in every task,
+ * whether CRIU then kills it, leaves it running (-R) or the dump failed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criu-plugin.h>
+
+#include "guard_image.h"
+#include "guard_kernel.h"
+#include "guard_log.h"
+#include "guard_plugin.h"
+#include "guard_remote.h"
+
+/* criu exports these without declaring them in criu-plugin.h. */
+extern int add_inventory_plugin(const char *name) __attribute__((weak));
+
+static struct {
+	bool active;
+	struct guard_features feat;
+	struct guard_settings set;
+	struct guard_tasks tasks; /* every task dumped, for the index */
+	uint32_t *pids;
+	bool in_inventory;
+} d;
+
+int guard_dump_init(const struct guard_features *f,
+		    const struct guard_settings *s)
+{
+	memset(&d, 0, sizeof(d));
+	d.feat = *f;
+	d.set = *s;
+	if (!f->madv_guard) {
+		pr_info("kernel has no guard regions; nothing to do\n");
+		return 0;
+	}
+	if (s->mode == GUARD_MODE_AUTO && guard_criu_native()) {
+		pr_info("criu handles guard regions natively; plugin stands aside (CRIU_GUARD_MODE=plugin overrides)\n");
+		return 0;
+	}
+	if (!f->scan_guard && !f->pagemap_bit) {
+		pr_err("kernel has guard regions but reports them neither in PAGEMAP_SCAN nor in pagemap: they can't be dumped\n");
+		return -EOPNOTSUPP;
+	}
+	d.active = true;
+	pr_info("dump: scan mode %s\n", guard_scan_mode_name(s->scan));
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Rewritten after every task, so that the index is whole once the last
+ * task is done; exit(DUMP) comes too late to fail the dump on an error.
+ */
+static int write_index(int dirfd)
+{
+	uint32_t *pids = realloc(d.pids, d.tasks.n * sizeof(*pids));
+
+	if (!pids)
+		return -ENOMEM;
+	d.pids = pids;
+	for (size_t i = 0; i < d.tasks.n; i++)
+		pids[i] = d.tasks.v[i].ns_pid;
+	qsort(pids, d.tasks.n, sizeof(*pids), cmp_u32);
+	return guard_index_write(dirfd, pids, d.tasks.n);
+}
+
+static int register_inventory(void)
+{
+	if (d.in_inventory || !add_inventory_plugin)
+		return 0;
+	/* Once per dump: a restore without the plugin is then refused. */
+	if (add_inventory_plugin(CR_PLUGIN_DESC.name)) {
+		pr_err("Can't add the plugin to the inventory\n");
+		return -EIO;
+	}
+	d.in_inventory = true;
+	return 0;
+}
+
+/* Guards must be gone, or CRIU's page dump fails on them. */
+static int check_lifted(struct guard_task *t)
+{
+	struct guard_ranges left;
+	int ret;
+
+	guard_ranges_init(&left);
+	ret = guard_find(t->pid, &d.feat, GUARD_SCAN_FULL, &left);
+	if (!ret && left.n) {
+		pr_err("task %d still has %zu guard ranges after lifting\n",
+		       (int)t->pid, left.n);
+		ret = -EIO;
+	}
+	guard_ranges_free(&left);
+	return ret;
+}
+
+int guard_dump_task(pid_t pid)
+{
+	int dirfd = criu_get_image_dir();
+	struct guard_task *t;
+	uint32_t ns_pid;
+	size_t done;
+	int ret;
+
+	if (!d.active)
+		return 0;
+	ret = guard_task_ns_pid(pid, &ns_pid);
+	if (ret)
+		return ret;
+	t = guard_tasks_push(&d.tasks, pid, ns_pid);
+	if (!t)
+		return -ENOMEM;
+	ret = guard_find(pid, &d.feat, d.set.scan, &t->ranges);
+	if (ret)
+		return ret;
+	ret = guard_task_image_write(dirfd, ns_pid, &t->ranges);
+	if (!ret)
+		ret = write_index(dirfd);
+	if (!ret)
+		ret = register_inventory();
+	if (ret || !t->ranges.n)
+		return ret;
+	pr_info("task %d (ns pid %u): %zu guard ranges, %llu KiB; lifting\n",
+		(int)pid, ns_pid, t->ranges.n,
+		(unsigned long long)guard_ranges_bytes(&t->ranges) >> 10);
+	/* Marked first, so exit(DUMP) reinstalls even after a partial lift. */
+	t->lifted = true;
+	ret = guard_remote_apply(pid, &t->ranges, MADV_GUARD_REMOVE, &done);
+	if (!ret)
+		ret = check_lifted(t);
+	return ret;
+}
+
+/* Puts a task's guards back and checks they are exactly the recorded ones. */
+static int reinstall(struct guard_task *t)
+{
+	struct guard_ranges now;
+	size_t done;
+	int ret;
+
+	ret = guard_remote_apply(t->pid, &t->ranges, MADV_GUARD_INSTALL, &done);
+	if (ret) {
+		pr_err("task %d: reinstalled %zu of %zu guard ranges\n",
+		       (int)t->pid, done, t->ranges.n);
+		return ret;
+	}
+	guard_ranges_init(&now);
+	ret = guard_find(t->pid, &d.feat, GUARD_SCAN_FULL, &now);
+	if (!ret && !guard_ranges_equal(&now, &t->ranges)) {
+		pr_err("task %d: guards after reinstall differ from the dumped ones\n",
+		       (int)t->pid);
+		ret = -EIO;
+	}
+	guard_ranges_free(&now);
+	return ret;
+}
+
+void guard_dump_fini(int ret)
+{
+	size_t restored = 0, failed = 0;
+
+	for (size_t i = 0; i < d.tasks.n; i++) {
+		struct guard_task *t = &d.tasks.v[i];
+
+		if (!t->lifted)
+			continue;
+		if (reinstall(t))
+			failed++;
+		else
+			restored++;
+	}
+	if (restored || failed)
+		pr_info("dump %s: guards reinstalled in %zu tasks, failed in %zu\n",
+			ret ? "failed" : "done", restored, failed);
+	if (failed)
+		pr_err("%zu tasks run on without some of their guards\n", failed);
+	guard_tasks_free(&d.tasks);
+	free(d.pids);
+	memset(&d, 0, sizeof(d));
+}

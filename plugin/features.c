@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel feature detection, done once per CRIU run on a scratch mapping of
+ * criu's own process: guard pages behave the same in every process of one
+ * kernel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "guard_kernel.h"
+#include "guard_log.h"
+#include "guard_scan.h"
+
+/* True if a mapping can be placed at addr, i.e. the task size is above it. */
+static bool can_map_at(uint64_t addr, long page)
+{
+	void *p = mmap((void *)(uintptr_t)addr, page, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return false;
+	munmap(p, page);
+	return p == (void *)(uintptr_t)addr;
+}
+
+/*
+ * TASK_SIZE is not exported; the architectures' values are known and the
+ * larger (5-level, 52-bit) layouts show by letting a mapping above the
+ * smaller limit succeed.
+ */
+static uint64_t detect_task_size(long page)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return (1ULL << 47) - page;
+	if (!strcmp(u.machine, "x86_64"))
+		return can_map_at(1ULL << 47, page) ? (1ULL << 56) - page :
+						      (1ULL << 47) - page;
+	if (!strcmp(u.machine, "aarch64"))
+		return can_map_at(1ULL << 48, page) ? 1ULL << 52 : 1ULL << 48;
+	return (1ULL << 47) - page;
+}
+
+static bool probe_scan(int fd, char *p, long page)
+{
+	struct guard_ranges r;
+	bool ok;
+
+	guard_ranges_init(&r);
+	ok = !guard_scan_pagemap(fd, (uintptr_t)p, (uintptr_t)p + 3 * page,
+				 &r) &&
+	     r.n == 1 && r.v[0].start == (uintptr_t)p + page &&
+	     r.v[0].end == (uintptr_t)p + 2 * page;
+	guard_ranges_free(&r);
+	return ok;
+}
+
+static bool probe_bits(int fd, char *p, long page)
+{
+	uint64_t e;
+	off_t off = (off_t)((uintptr_t)p / page + 1) * sizeof(e);
+
+	return pread(fd, &e, sizeof(e), off) == sizeof(e) &&
+	       (e & (1ULL << PM_GUARD_REGION_BIT));
+}
+
+static bool probe_smaps(char *p)
+{
+	struct guard_vmas vmas = { 0 };
+	bool ok = false;
+
+	if (guard_read_vmas(getpid(), "smaps", &vmas))
+		return false;
+	for (size_t i = 0; i < vmas.n; i++)
+		if (vmas.v[i].start <= (uintptr_t)p &&
+		    (uintptr_t)p < vmas.v[i].end)
+			ok = vmas.v[i].maybe_guard;
+	guard_vmas_free(&vmas);
+	return ok;
+}
+
+static void apply_disable(struct guard_features *f)
+{
+	const char *s = getenv("CRIU_GUARD_DISABLE");
+	char *copy, *tok, *save;
+
+	if (!s || !*s)
+		return;
+	copy = strdup(s);
+	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "madv"))
+			f->madv_guard = f->scan_guard = f->pagemap_bit =
+				f->smaps_flag = false;
+		else if (!strcmp(tok, "scan"))
+			f->scan_guard = false;
+		else if (!strcmp(tok, "pagemap"))
+			f->pagemap_bit = false;
+		else if (!strcmp(tok, "smaps"))
+			f->smaps_flag = false;
+		else
+			pr_warn("CRIU_GUARD_DISABLE: unknown feature '%s'\n",
+				tok);
+	}
+	free(copy);
+	pr_info("CRIU_GUARD_DISABLE=%s masks kernel features\n", s);
+}
+
+int guard_detect_features(struct guard_features *f)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *p;
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	f->page_size = page;
+	f->task_size = detect_task_size(page);
+	p = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	f->madv_guard = !madvise(p + page, page, MADV_GUARD_INSTALL);
+	if (f->madv_guard) {
+		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			f->scan_guard = probe_scan(fd, p, page);
+			f->pagemap_bit = probe_bits(fd, p, page);
+			close(fd);
+		}
+		f->smaps_flag = probe_smaps(p);
+	}
+	munmap(p, 3 * page);
+	apply_disable(f);
+	pr_info("kernel: madv_guard=%d scan_guard=%d pagemap_bit=%d smaps_gu=%d task_size=%#llx page=%ld\n",
+		f->madv_guard, f->scan_guard, f->pagemap_bit, f->smaps_flag,
+		(unsigned long long)f->task_size, page);
+	return 0;
+}

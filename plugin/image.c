@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The plugin's image files.  Each is a u32 magic, a u32 payload length and
+ * one protobuf message.  Everything read is checked before anything is
+ * used: a restore must fail on a bad image, never apply half of it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "guard.pb-c.h"
+#include "guard_image.h"
+#include "guard_log.h"
+
+#define HDR_LEN 8
+
+const char *guard_image_arch(void)
+{
+	static struct utsname u;
+
+	if (!u.machine[0] && uname(&u))
+		return "unknown";
+	return u.machine;
+}
+
+void guard_image_name(char *buf, size_t len, uint32_t pid)
+{
+	snprintf(buf, len, "guard-%u.img", pid);
+}
+
+static int write_file(int dirfd, const char *name, uint32_t magic,
+		      const ProtobufCMessage *msg)
+{
+	size_t len = protobuf_c_message_get_packed_size(msg);
+	uint8_t *buf = malloc(HDR_LEN + len);
+	char tmp[64];
+	uint32_t hdr[2] = { magic, (uint32_t)len };
+	int fd, ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, hdr, HDR_LEN);
+	protobuf_c_message_pack(msg, buf + HDR_LEN);
+	/* Write then rename, so a crash never leaves a short image behind. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		pr_perror("Can't create %s", tmp);
+		goto out;
+	}
+	if (write(fd, buf, HDR_LEN + len) != (ssize_t)(HDR_LEN + len)) {
+		ret = errno ? -errno : -EIO;
+		pr_perror("Can't write %s", tmp);
+	}
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && renameat(dirfd, tmp, dirfd, name)) {
+		ret = -errno;
+		pr_perror("Can't rename %s to %s", tmp, name);
+	}
+	if (ret)
+		unlinkat(dirfd, tmp, 0);
+out:
+	free(buf);
+	return ret;
+}
+
+/* Reads a whole image file; the decoders check what it holds. */
+static int read_file(int dirfd, const char *name, uint8_t **buf, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	int fd, ret = 0;
+
+	*buf = NULL;
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	if (st.st_size < HDR_LEN ||
+	    st.st_size > HDR_LEN + (off_t)GUARD_IMG_MAX_PAYLOAD) {
+		pr_err("%s: bad size %lld bytes (truncated or not a guard image)\n",
+		       name, (long long)st.st_size);
+		ret = -EINVAL;
+		goto out;
+	}
+	*buf = malloc(st.st_size);
+	if (!*buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	n = pread(fd, *buf, st.st_size, 0);
+	if (n != st.st_size) {
+		pr_err("%s: short read\n", name);
+		ret = -EIO;
+		goto out;
+	}
+	*len = st.st_size;
+out:
+	if (ret) {
+		free(*buf);
+		*buf = NULL;
+	}
+	close(fd);
+	return ret;
+}
+
+static int check_header(const uint8_t *buf, size_t len, const char *name,
+			uint32_t magic)
+{
+	uint32_t hdr[2];
+
+	if (len < HDR_LEN) {
+		pr_err("%s: %zu bytes, shorter than the header (truncated)\n",
+		       name, len);
+		return -EINVAL;
+	}
+	memcpy(hdr, buf, HDR_LEN);
+	if (hdr[0] != magic) {
+		pr_err("%s: bad magic %#x, expected %#x\n", name, hdr[0], magic);
+		return -EINVAL;
+	}
+	if (hdr[1] != len - HDR_LEN) {
+		pr_err("%s: payload is %zu bytes, header says %u (truncated?)\n",
+		       name, len - HDR_LEN, hdr[1]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_common(const char *name, uint32_t version, uint32_t page,
+			const char *arch)
+{
+	long my_page = sysconf(_SC_PAGESIZE);
+
+	if (version != GUARD_IMG_VERSION) {
+		pr_err("%s: format version %u, this plugin reads %u\n", name,
+		       version, GUARD_IMG_VERSION);
+		return -EINVAL;
+	}
+	if (page != (uint32_t)my_page) {
+		pr_err("%s: made with page size %u, this system has %ld\n",
+		       name, page, my_page);
+		return -EINVAL;
+	}
+	if (strcmp(arch, guard_image_arch())) {
+		pr_err("%s: made on %s, this system is %s\n", name, arch,
+		       guard_image_arch());
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_ranges(const char *name, const GuardTaskEntry *e,
+			uint64_t task_size, struct guard_ranges *out)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), prev_end = 0;
+
+	for (size_t i = 0; i < e->n_ranges; i++) {
+		uint64_t s = e->ranges[i]->start, t = e->ranges[i]->end;
+
+		if (s % page || t % page) {
+			pr_err("%s: range %zu [%#llx, %#llx) not page-aligned\n",
+			       name, i, (unsigned long long)s,
+			       (unsigned long long)t);
+			return -EINVAL;
+		}
+		if (s >= t || s < prev_end) {
+			pr_err("%s: range %zu [%#llx, %#llx) empty, unsorted or overlapping\n",
+			       name, i, (unsigned long long)s,
+			       (unsigned long long)t);
+			return -EINVAL;
+		}
+		if (t > task_size) {
+			pr_err("%s: range %zu ends at %#llx, above the task size %#llx\n",
+			       name, i, (unsigned long long)t,
+			       (unsigned long long)task_size);
+			return -EINVAL;
+		}
+		if (guard_ranges_add(out, s, t))
+			return -ENOMEM;
+		prev_end = t;
+	}
+	return 0;
+}
+
+int guard_task_image_write(int dirfd, uint32_t pid,
+			   const struct guard_ranges *ranges)
+{
+	GuardTaskEntry e = GUARD_TASK_ENTRY__INIT;
+	GuardRangeEntry *re = NULL, **rp = NULL;
+	char name[64];
+	int ret;
+
+	e.version = GUARD_IMG_VERSION;
+	e.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	e.arch = (char *)guard_image_arch();
+	e.pid = pid;
+	if (ranges->n) {
+		re = calloc(ranges->n, sizeof(*re));
+		rp = calloc(ranges->n, sizeof(*rp));
+		if (!re || !rp) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < ranges->n; i++) {
+		guard_range_entry__init(&re[i]);
+		re[i].start = ranges->v[i].start;
+		re[i].end = ranges->v[i].end;
+		rp[i] = &re[i];
+	}
+	e.n_ranges = ranges->n;
+	e.ranges = rp;
+	guard_image_name(name, sizeof(name), pid);
+	ret = write_file(dirfd, name, GUARD_IMG_TASK_MAGIC, &e.base);
+out:
+	free(re);
+	free(rp);
+	return ret;
+}
+
+int guard_task_image_decode(const uint8_t *buf, size_t len, const char *name,
+			    uint64_t task_size, struct guard_task_image *out)
+{
+	GuardTaskEntry *e;
+	int ret;
+
+	guard_ranges_init(&out->ranges);
+	if (check_header(buf, len, name, GUARD_IMG_TASK_MAGIC))
+		return -EINVAL;
+	e = guard_task_entry__unpack(NULL, len - HDR_LEN, buf + HDR_LEN);
+	if (!e) {
+		pr_err("%s: corrupt (protobuf does not decode)\n", name);
+		return -EINVAL;
+	}
+	ret = check_common(name, e->version, e->page_size, e->arch);
+	if (!ret) {
+		out->pid = e->pid;
+		ret = check_ranges(name, e, task_size, &out->ranges);
+	}
+	if (ret)
+		guard_ranges_free(&out->ranges);
+	guard_task_entry__free_unpacked(e, NULL);
+	return ret;
+}
+
+int guard_task_image_read(int dirfd, uint32_t pid, uint64_t task_size,
+			  struct guard_ranges *out)
+{
+	struct guard_task_image img;
+	char name[64];
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	guard_image_name(name, sizeof(name), pid);
+	ret = read_file(dirfd, name, &buf, &len);
+	if (ret)
+		return ret;
+	ret = guard_task_image_decode(buf, len, name, task_size, &img);
+	free(buf);
+	if (ret)
+		return ret;
+	if (img.pid != pid) {
+		pr_err("%s: records pid %u\n", name, img.pid);
+		guard_ranges_free(&img.ranges);
+		return -EINVAL;
+	}
+	guard_ranges_free(out);
+	*out = img.ranges;
+	return 0;
+}
+
+int guard_index_write(int dirfd, const uint32_t *pids, size_t n)
+{
+	GuardIndexEntry e = GUARD_INDEX_ENTRY__INIT;
+
+	e.version = GUARD_IMG_VERSION;
+	e.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	e.arch = (char *)guard_image_arch();
+	e.n_pids = n;
+	e.pids = (uint32_t *)pids;
+	return write_file(dirfd, GUARD_INDEX_NAME, GUARD_IMG_INDEX_MAGIC,
+			  &e.base);
+}
+
+int guard_index_decode(const uint8_t *buf, size_t len, const char *name,
+		       struct guard_index *out)
+{
+	GuardIndexEntry *e;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (check_header(buf, len, name, GUARD_IMG_INDEX_MAGIC))
+		return -EINVAL;
+	e = guard_index_entry__unpack(NULL, len - HDR_LEN, buf + HDR_LEN);
+	if (!e) {
+		pr_err("%s: corrupt (protobuf does not decode)\n", name);
+		return -EINVAL;
+	}
+	ret = check_common(name, e->version, e->page_size, e->arch);
+	if (!ret && e->n_pids) {
+		out->pids = malloc(e->n_pids * sizeof(*out->pids));
+		if (!out->pids)
+			ret = -ENOMEM;
+		else
+			memcpy(out->pids, e->pids,
+			       e->n_pids * sizeof(*out->pids));
+		out->n = out->pids ? e->n_pids : 0;
+	}
+	for (size_t i = 1; !ret && i < out->n; i++) {
+		if (out->pids[i] <= out->pids[i - 1]) {
+			pr_err("%s: pids not sorted or repeated\n", name);
+			ret = -EINVAL;
+		}
+	}
+	if (ret)
+		guard_index_free(out);
+	guard_index_entry__free_unpacked(e, NULL);
+	return ret;
+}
+
+int guard_index_read(int dirfd, struct guard_index *out)
+{
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = read_file(dirfd, GUARD_INDEX_NAME, &buf, &len);
+	if (ret)
+		return ret;
+	ret = guard_index_decode(buf, len, GUARD_INDEX_NAME, out);
+	free(buf);
+	return ret;
+}
+
+void guard_index_free(struct guard_index *idx)
+{
+	free(idx->pids);
+	memset(idx, 0, sizeof(*idx));
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Registration, settings and the per-stage entry points.  Hooks return
+ * -ENOTSUP when they are done: CRIU stops calling a hook's plugins at the
+ * first one that returns anything else, and other plugins (CUDA, amdgpu)
+ * need CHECKPOINT_DEVICES and RESUME_DEVICES_LATE too.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criu-plugin.h>
+#include <version.h>
+
+#include "guard_log.h"
+#include "guard_plugin.h"
+
+#if CRIU_VERSION_MAJOR < 4
+#error "criu-guard needs CRIU >= 4.0 plugin headers (CHECKPOINT_DEVICES, RESUME_DEVICES_LATE)"
+#endif
+
+/* Built with hidden visibility: criu needs to see only the descriptor. */
+extern cr_plugin_desc_t CR_PLUGIN_DESC __attribute__((visibility("default")));
+
+static int stage = -1;
+
+static int parse_enum(const char *var, const char *const *names, int n,
+		      int *out)
+{
+	const char *v = getenv(var);
+
+	if (!v || !*v)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(v, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	pr_err("%s=%s is not a known value\n", var, v);
+	return -EINVAL;
+}
+
+int guard_settings_load(struct guard_settings *s)
+{
+	static const char *const modes[] = { "auto", "plugin" };
+	static const char *const fails[] = { "kill", "continue" };
+	int mode = GUARD_MODE_AUTO, fail = GUARD_FAIL_KILL;
+
+	if (parse_enum("CRIU_GUARD_MODE", modes, 2, &mode) ||
+	    parse_enum("CRIU_GUARD_ON_FAILURE", fails, 2, &fail))
+		return -EINVAL;
+	if (guard_scan_mode_parse(getenv("CRIU_GUARD_SCAN"), &s->scan)) {
+		pr_err("CRIU_GUARD_SCAN=%s is not auto, scan or smaps\n",
+		       getenv("CRIU_GUARD_SCAN"));
+		return -EINVAL;
+	}
+	s->mode = mode;
+	s->on_failure = fail;
+	return 0;
+}
+
+bool guard_criu_native(void)
+{
+	return dlsym(RTLD_DEFAULT, "collect_madv_guards") != NULL;
+}
+
+int guard_task_ns_pid(pid_t pid, uint32_t *ns_pid)
+{
+	char path[64], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f) {
+		pr_perror("Can't open %s (task vanished?)", path);
+		return -ESRCH;
+	}
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *last;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		last = strrchr(line, '\t');
+		found = last && sscanf(last, "%u", ns_pid) == 1;
+	}
+	fclose(f);
+	if (!found)
+		pr_err("%s has no NSpid line\n", path);
+	return found ? 0 : -EINVAL;
+}
+
+static int guard_init(int st)
+{
+	struct guard_settings s;
+	struct guard_features f;
+	int ret;
+
+	stage = st;
+	if (st == CR_PLUGIN_STAGE__PRE_DUMP) {
+		/*
+		 * Pre-dump has no CHECKPOINT_DEVICES hook and leaves guards in
+		 * place.  Splice mode fails on guard pages; read mode skips them
+		 * (EFAULT) and the final dump handles them.
+		 */
+		pr_info("pre-dump: guards stay installed; use --pre-dump-mode=read, the final dump records them\n");
+		return 0;
+	}
+	if (guard_settings_load(&s))
+		return -1;
+	ret = guard_detect_features(&f);
+	if (ret) {
+		pr_err("Can't probe kernel guard support: %s\n", strerror(-ret));
+		return -1;
+	}
+	if (st == CR_PLUGIN_STAGE__DUMP)
+		ret = guard_dump_init(&f, &s);
+	else if (st == CR_PLUGIN_STAGE__RESTORE)
+		ret = guard_restore_init(&f, &s);
+	return ret ? -1 : 0;
+}
+
+static void guard_exit(int st, int ret)
+{
+	if (st == CR_PLUGIN_STAGE__DUMP)
+		guard_dump_fini(ret);
+	else if (st == CR_PLUGIN_STAGE__RESTORE)
+		guard_restore_fini();
+	stage = -1;
+}
+
+static int guard_checkpoint_devices(int pid)
+{
+	if (stage != CR_PLUGIN_STAGE__DUMP)
+		return -ENOTSUP;
+	return guard_dump_task(pid) ? -1 : -ENOTSUP;
+}
+
+static int guard_resume_devices_late(int pid)
+{
+	if (stage != CR_PLUGIN_STAGE__RESTORE)
+		return -ENOTSUP;
+	/* CRIU ignores this hook's result; restore.c acts on failures. */
+	guard_restore_task(pid);
+	return -ENOTSUP;
+}
+
+CR_PLUGIN_REGISTER("criu-guard", guard_init, guard_exit)
+CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__CHECKPOINT_DEVICES,
+			guard_checkpoint_devices)
+CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__RESUME_DEVICES_LATE,
+			guard_resume_devices_late)

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guard_range.h"
+
+void guard_ranges_init(struct guard_ranges *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void guard_ranges_free(struct guard_ranges *r)
+{
+	free(r->v);
+	guard_ranges_init(r);
+}
+
+void guard_ranges_reset(struct guard_ranges *r)
+{
+	r->n = 0;
+}
+
+static int grow(struct guard_ranges *r)
+{
+	size_t cap = r->cap ? r->cap * 2 : 16;
+	struct guard_range *v;
+
+	v = realloc(r->v, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->v = v;
+	r->cap = cap;
+	return 0;
+}
+
+int guard_ranges_add(struct guard_ranges *r, uint64_t start, uint64_t end)
+{
+	struct guard_range *last = r->n ? &r->v[r->n - 1] : NULL;
+
+	if (start >= end)
+		return -EINVAL;
+	if (last && start < last->end)
+		return -EINVAL;
+	if (last && start == last->end) {
+		last->end = end;
+		return 0;
+	}
+	if (r->n == r->cap && grow(r))
+		return -ENOMEM;
+	r->v[r->n].start = start;
+	r->v[r->n].end = end;
+	r->n++;
+	return 0;
+}
+
+bool guard_ranges_equal(const struct guard_ranges *a,
+			const struct guard_ranges *b)
+{
+	if (a->n != b->n)
+		return false;
+	return a->n == 0 || !memcmp(a->v, b->v, a->n * sizeof(*a->v));
+}
+
+bool guard_ranges_overlap(const struct guard_ranges *r, uint64_t start,
+			  uint64_t end)
+{
+	size_t lo = 0, hi = r->n;
+
+	/* First range whose end is above start; it overlaps if it begins below end. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->v[mid].end <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->n && r->v[lo].start < end;
+}
+
+uint64_t guard_ranges_bytes(const struct guard_ranges *r)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		sum += r->v[i].end - r->v[i].start;
+	return sum;
+}

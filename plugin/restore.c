@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Restore: init(RESTORE) reads and checks every image before CRIU creates a
+ * task, so a bad image set fails the restore with nothing applied.
+ * RESUME_DEVICES_LATE runs for each task after its final sigreturn, still
+ * under criu's ptrace, and puts its guards back.  CRIU ignores that hook's
+ * result, so a task whose guards can't be reinstalled is killed (with its
+ * tree) unless CRIU_GUARD_ON_FAILURE=continue: it must not run unguarded
+ * without anyone being told.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criu-plugin.h>
+
+#include "guard_image.h"
+#include "guard_kernel.h"
+#include "guard_log.h"
+#include "guard_plugin.h"
+#include "guard_remote.h"
+
+static struct {
+	bool active;
+	bool doomed; /* a task failed and the tree is being killed */
+	struct guard_features feat;
+	struct guard_settings set;
+	struct guard_tasks tasks; /* from the images; pid filled in at resume */
+} r;
+
+/* guard-<n>.img files with no index mean a damaged image set. */
+static bool has_task_images(int dirfd)
+{
+	bool found = false;
+	struct dirent *de;
+	int fd = dup(dirfd);
+	DIR *dir;
+
+	if (fd < 0)
+		return false;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return false;
+	}
+	rewinddir(dir);
+	while (!found && (de = readdir(dir))) {
+		unsigned int pid;
+		char tail[8];
+
+		found = sscanf(de->d_name, "guard-%u.im%7s", &pid, tail) == 2;
+	}
+	closedir(dir);
+	return found;
+}
+
+static int load_images(int dirfd, const struct guard_index *idx)
+{
+	for (size_t i = 0; i < idx->n; i++) {
+		struct guard_task *t;
+		int ret;
+
+		t = guard_tasks_push(&r.tasks, 0, idx->pids[i]);
+		if (!t)
+			return -ENOMEM;
+		ret = guard_task_image_read(dirfd, idx->pids[i],
+					    r.feat.task_size, &t->ranges);
+		if (ret == -ENOENT)
+			pr_err("guard-%u.img, listed in %s, is missing\n",
+			       idx->pids[i], GUARD_INDEX_NAME);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int check_kernel(void)
+{
+	size_t ranges = 0;
+
+	for (size_t i = 0; i < r.tasks.n; i++)
+		ranges += r.tasks.v[i].ranges.n;
+	if (!ranges)
+		return 0;
+	if (!r.feat.madv_guard) {
+		pr_err("images hold %zu guard ranges but this kernel has no MADV_GUARD_INSTALL (Linux >= 6.13 needed)\n",
+		       ranges);
+		return -EOPNOTSUPP;
+	}
+	if (!r.feat.scan_guard && !r.feat.pagemap_bit) {
+		pr_err("this kernel can install guards but not report them, so they can't be verified\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+int guard_restore_init(const struct guard_features *f,
+		       const struct guard_settings *s)
+{
+	int dirfd = criu_get_image_dir();
+	struct guard_index idx;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	r.feat = *f;
+	r.set = *s;
+	ret = guard_index_read(dirfd, &idx);
+	if (ret == -ENOENT) {
+		if (has_task_images(dirfd)) {
+			pr_err("guard-<pid>.img images present but %s is missing\n",
+			       GUARD_INDEX_NAME);
+			return -EINVAL;
+		}
+		pr_info("no guard images: the dump had no guard regions to record\n");
+		return 0;
+	}
+	if (ret) {
+		pr_err("Can't read %s\n", GUARD_INDEX_NAME);
+		return ret;
+	}
+	ret = load_images(dirfd, &idx);
+	guard_index_free(&idx);
+	if (!ret)
+		ret = check_kernel();
+	if (ret) {
+		guard_tasks_free(&r.tasks);
+		return ret;
+	}
+	r.active = true;
+	pr_info("restore: guard images of %zu tasks checked\n", r.tasks.n);
+	return 0;
+}
+
+/* Every range must lie in the task's mappings, or madvise would apply part. */
+static int check_mapped(pid_t pid, const struct guard_ranges *g)
+{
+	struct guard_vmas vmas = { 0 };
+	size_t v = 0;
+	int ret;
+
+	ret = guard_read_vmas(pid, "maps", &vmas);
+	for (size_t i = 0; !ret && i < g->n; i++) {
+		uint64_t a = g->v[i].start;
+
+		while (!ret && a < g->v[i].end) {
+			while (v < vmas.n && vmas.v[v].end <= a)
+				v++;
+			if (v == vmas.n || vmas.v[v].start > a) {
+				pr_err("guard range [%#llx, %#llx) of %d is outside its mappings\n",
+				       (unsigned long long)g->v[i].start,
+				       (unsigned long long)g->v[i].end,
+				       (int)pid);
+				ret = -EINVAL;
+			} else {
+				a = vmas.v[v].end;
+			}
+		}
+	}
+	guard_vmas_free(&vmas);
+	return ret;
+}
+
+static int install(struct guard_task *t)
+{
+	struct guard_ranges now;
+	size_t done;
+	int ret;
+
+	ret = check_mapped(t->pid, &t->ranges);
+	if (!ret)
+		ret = guard_remote_apply(t->pid, &t->ranges,
+					 MADV_GUARD_INSTALL, &done);
+	if (ret)
+		return ret;
+	guard_ranges_init(&now);
+	ret = guard_find(t->pid, &r.feat, GUARD_SCAN_FULL, &now);
+	if (!ret && !guard_ranges_equal(&now, &t->ranges)) {
+		pr_err("task %d: %zu guard ranges after install, %zu in the image\n",
+		       (int)t->pid, now.n, t->ranges.n);
+		ret = -EIO;
+	}
+	guard_ranges_free(&now);
+	return ret;
+}
+
+static void kill_tree(void)
+{
+	for (size_t i = 0; i < r.tasks.n; i++)
+		if (r.tasks.v[i].pid > 0)
+			kill(r.tasks.v[i].pid, SIGKILL);
+}
+
+static void fail(struct guard_task *t)
+{
+	if (r.set.on_failure == GUARD_FAIL_CONTINUE) {
+		pr_warn("task %d (ns pid %u) runs WITHOUT its guard regions (CRIU_GUARD_ON_FAILURE=continue)\n",
+			(int)t->pid, t->ns_pid);
+		return;
+	}
+	pr_err("task %d (ns pid %u) can't get its guard regions back: killing the restored tree (CRIU_GUARD_ON_FAILURE=continue lets it run unguarded)\n",
+	       (int)t->pid, t->ns_pid);
+	r.doomed = true;
+	kill_tree();
+}
+
+int guard_restore_task(pid_t pid)
+{
+	struct guard_task *t;
+	uint32_t ns_pid;
+	int ret;
+
+	if (!r.active)
+		return 0;
+	ret = guard_task_ns_pid(pid, &ns_pid);
+	if (ret)
+		return ret;
+	t = guard_tasks_find_ns(&r.tasks, ns_pid);
+	if (!t) {
+		pr_err("task %d (ns pid %u) is not in %s: images from another dump?\n",
+		       (int)pid, ns_pid, GUARD_INDEX_NAME);
+		t = guard_tasks_push(&r.tasks, pid, ns_pid);
+		if (t)
+			fail(t);
+		return -EINVAL;
+	}
+	t->pid = pid;
+	if (r.doomed) {
+		kill(pid, SIGKILL);
+		return -ECANCELED;
+	}
+	if (!t->ranges.n)
+		return 0;
+	ret = install(t);
+	if (ret) {
+		fail(t);
+		return ret;
+	}
+	pr_info("task %d (ns pid %u): %zu guard ranges reinstalled and verified\n",
+		(int)pid, ns_pid, t->ranges.n);
+	return 0;
+}
+
+void guard_restore_fini(void)
+{
+	guard_tasks_free(&r.tasks);
+	memset(&r, 0, sizeof(r));
+}

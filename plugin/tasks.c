@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The tasks one dump or restore has touched, with their guard ranges. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "guard_plugin.h"
+
+struct guard_task *guard_tasks_push(struct guard_tasks *t, pid_t pid,
+				    uint32_t ns_pid)
+{
+	struct guard_task *task;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct guard_task *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		t->v = v;
+		t->cap = cap;
+	}
+	task = &t->v[t->n++];
+	task->pid = pid;
+	task->ns_pid = ns_pid;
+	task->lifted = false;
+	guard_ranges_init(&task->ranges);
+	return task;
+}
+
+struct guard_task *guard_tasks_find_ns(struct guard_tasks *t, uint32_t ns_pid)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].ns_pid == ns_pid)
+			return &t->v[i];
+	return NULL;
+}
+
+void guard_tasks_free(struct guard_tasks *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		guard_ranges_free(&t->v[i].ranges);
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
