@@ -24,6 +24,13 @@
 #include "guard_plugin.h"
 #include "guard_remote.h"
 
+/*
+ * criu exports this without declaring it: a plugin named in the inventory
+ * must claim itself at restore, or criu reports it missing.
+ */
+extern bool check_and_remove_inventory_plugin(const char *name, int len)
+	__attribute__((weak));
+
 static struct {
 	bool active;
 	bool doomed; /* a task failed and the tree is being killed */
@@ -108,6 +115,9 @@ int guard_restore_init(const struct guard_features *f,
 	memset(&r, 0, sizeof(r));
 	r.feat = *f;
 	r.set = *s;
+	if (check_and_remove_inventory_plugin)
+		check_and_remove_inventory_plugin(CR_PLUGIN_DESC.name,
+						  strlen(CR_PLUGIN_DESC.name));
 	ret = guard_index_read(dirfd, &idx);
 	if (ret == -ENOENT) {
 		if (has_task_images(dirfd)) {

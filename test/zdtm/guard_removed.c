@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A VMA that held guards which were all removed: smaps still says "gu"
+ * (the flag is sticky), but there is nothing to restore, and no guard may
+ * appear after restore.
+ */
+#include "guardtst.h"
+#include "zdtmtst.h"
+
+int main(int argc, char **argv)
+{
+	struct gt_region *r;
+
+	test_init(argc, argv);
+	r = gt_map_anon("removed", 16);
+	if (!r) {
+		fail("mmap");
+		return 1;
+	}
+	gt_fill(r);
+	if (gt_guard(r, 2, 4) || gt_guard(r, 15, 1) || gt_unguard(r, 0, 16)) {
+		fail("madvise");
+		return 1;
+	}
+	if (!gt_vma_maybe_guard(r->addr))
+		test_msg("kernel does not set 'gu' (older than VM_MAYBE_GUARD)\n");
+	return gt_run(&r, 1);
+}
