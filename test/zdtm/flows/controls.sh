@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# Controls: what happens without the plugin.  Sourced by test/zdtm/run.
+
+# Stock CRIU 4.1 can't dump a process with guards: the reason for the plugin.
+flow_stock_dump_fails() {
+	local d=$work/$FUNCNAME rc=0
+	start guard_anon "$d" || return 1
+	dump "$d" "$work/noplugins" && rc=1
+	grep -q "Can't splice all pages to pipe\|Can't dump page with parasite" \
+		"$d/img/dump.log" || { log "dump did not fail on the guard pages"; rc=1; }
+	[ -d "/proc/$PID" ] || { log "task died in the failed dump"; rc=1; }
+	kill -9 "$PID" 2>/dev/null
+	wait_gone "$PID"
+	return $rc
+}
+
+# Images made with the plugin must not restore without it (guards would be
+# silently lost); with it, the same images then restore fine.
+flow_restore_needs_plugin() {
+	local d=$work/$FUNCNAME
+	start guard_anon "$d" || return 1
+	dump "$d" "$plugins" || { log "dump failed"; return 1; }
+	wait_gone "$PID" || return 1
+	if restore "$d" "$work/noplugins" -o restore-noplugin.log; then
+		log "restore without the plugin succeeded"
+		kill -9 "$PID"
+		return 1
+	fi
+	grep -q "criu-guard" "$d/img/restore-noplugin.log" ||
+		{ log "refusal does not name the plugin"; return 1; }
+	wait_gone "$PID" || return 1
+	restore "$d" "$plugins" || { log "restore with the plugin failed"; return 1; }
+	verdict "$d"
+}
