@@ -128,9 +128,15 @@ int guard_dump_task(pid_t pid)
 	ret = guard_task_image_write(dirfd, ns_pid, &t->ranges);
 	if (!ret)
 		ret = write_index(dirfd);
-	if (!ret)
-		ret = register_inventory();
+	/*
+	 * Only a dump that holds guards needs the plugin to restore: a
+	 * guard-free tree dumped where the plugin is installed must still
+	 * restore on a machine without it.
+	 */
 	if (ret || !t->ranges.n)
+		return ret;
+	ret = register_inventory();
+	if (ret)
 		return ret;
 	pr_info("task %d (ns pid %u): %zu guard ranges, %llu KiB; lifting\n",
 		(int)pid, ns_pid, t->ranges.n,

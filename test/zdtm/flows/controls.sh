@@ -32,3 +32,14 @@ flow_restore_needs_plugin() {
 	restore "$d" "$plugins" || { log "restore with the plugin failed"; return 1; }
 	verdict "$d"
 }
+
+# A guard-free task dumped with the plugin installed must restore on a
+# machine without it: the plugin only makes itself required when it must.
+flow_guard_free_restores_without_plugin() {
+	local d=$work/$FUNCNAME
+	start guard_removed "$d" || return 1
+	dump "$d" "$plugins" || { log "dump failed"; return 1; }
+	wait_gone "$PID" || return 1
+	restore "$d" "$work/noplugins" || { log "restore without the plugin failed"; return 1; }
+	verdict "$d"
+}
