@@ -45,9 +45,6 @@ struct guard_tasks {
 
 int guard_settings_load(struct guard_settings *s);
 
-/* Last NSpid of /proc/PID/status: the name CRIU's images use. */
-int guard_task_ns_pid(pid_t pid, uint32_t *ns_pid);
-
 struct guard_task *guard_tasks_push(struct guard_tasks *t, pid_t pid,
 				    uint32_t ns_pid);
 struct guard_task *guard_tasks_find_ns(struct guard_tasks *t, uint32_t ns_pid);

@@ -17,15 +17,17 @@ struct guard_features {
 	bool scan_guard;  /* PAGEMAP_SCAN knows PAGE_IS_GUARD */
 	bool pagemap_bit; /* pagemap bit 58 marks guard pages */
 	bool smaps_flag;  /* smaps VmFlags prints "gu" on such VMAs */
+	bool batch;       /* process_madvise() takes guard advice on self */
+	bool pidfd_self;  /* ...with PIDFD_SELF, no pidfd_open() needed */
 	uint64_t task_size; /* highest user address + 1 */
 	long page_size;
 };
 
 /*
  * Probes the running kernel on a scratch mapping of this process.
- * CRIU_GUARD_DISABLE (comma list of madv,scan,pagemap,smaps) masks features,
- * to test fallbacks and the "no guard support" refusal on a kernel that has
- * them all.
+ * CRIU_GUARD_DISABLE (comma list of madv,scan,pagemap,smaps,batch,pidfd_self)
+ * masks features, to test fallbacks and the "no guard support" refusal on a
+ * kernel that has them all.
  */
 int guard_detect_features(struct guard_features *f);
 
@@ -45,6 +47,11 @@ struct guard_vma {
 	bool maybe_guard; /* VmFlags has "gu" */
 	bool exec;
 	bool special; /* kernel-provided: [vdso], [vsyscall], [uprobes], ... */
+	/* For inspection (criu-guard scan); the plugin does not need them. */
+	char perms[5]; /* "rw-p" */
+	uint64_t offset;
+	char *name;    /* path or "[heap]"; NULL if anonymous; may be cut */
+	char *vmflags; /* the VmFlags text ("rd wr mr mw me ac gu"), or NULL */
 };
 
 struct guard_vmas {
@@ -82,6 +89,9 @@ int guard_scan_pagemap(int pagemap_fd, uint64_t start, uint64_t end,
 /* The same from pagemap entry bit 58, for kernels without PAGE_IS_GUARD. */
 int guard_scan_pagemap_bits(int pagemap_fd, uint64_t start, uint64_t end,
 			    long page_size, struct guard_ranges *out);
+
+/* Last NSpid of /proc/PID/status: the pid CRIU's images name a task by. */
+int guard_task_ns_pid(pid_t pid, uint32_t *ns_pid);
 
 /* All guard ranges of pid, exact, by mode within what f allows. */
 int guard_find(pid_t pid, const struct guard_features *f,

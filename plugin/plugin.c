@@ -67,33 +67,6 @@ bool guard_criu_native(void)
 	return dlsym(RTLD_DEFAULT, "collect_madv_guards") != NULL;
 }
 
-int guard_task_ns_pid(pid_t pid, uint32_t *ns_pid)
-{
-	char path[64], line[256];
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f) {
-		pr_perror("Can't open %s (task vanished?)", path);
-		return -ESRCH;
-	}
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *last;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		last = strrchr(line, '\t');
-		found = last && sscanf(last, "%u", ns_pid) == 1;
-	}
-	fclose(f);
-	if (!found)
-		pr_err("%s has no NSpid line\n", path);
-	return found ? 0 : -EINVAL;
-}
-
 static int guard_init(int st)
 {
 	struct guard_settings s;

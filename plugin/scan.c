@@ -25,6 +25,10 @@
 
 void guard_vmas_free(struct guard_vmas *v)
 {
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i].name);
+		free(v->v[i].vmflags);
+	}
 	free(v->v);
 	memset(v, 0, sizeof(*v));
 }
@@ -64,13 +68,13 @@ static int parse_hex(const char **s, uint64_t *val)
 	return 0;
 }
 
-/* "start-end perms ..." opens a VMA. */
+/* "start-end perms offset dev inode [name]" opens a VMA. */
 static int parse_header(struct guard_vmas *out, const char *line)
 {
 	struct guard_vma *prev = out->n ? &out->v[out->n - 1] : NULL;
 	struct guard_vma *vma;
 	uint64_t start, end;
-	const char *p = line;
+	const char *p = line, *q;
 
 	if (parse_hex(&p, &start) || *p++ != '-' || parse_hex(&p, &end))
 		return -EINVAL;
@@ -84,6 +88,12 @@ static int parse_header(struct guard_vmas *out, const char *line)
 	vma->start = start;
 	vma->end = end;
 	vma->exec = p[2] == 'x';
+	memcpy(vma->perms, p, 4);
+	q = p + 4;
+	while (*q == ' ')
+		q++;
+	if (parse_hex(&q, &vma->offset))
+		vma->offset = 0;
 	/* offset dev inode, then the name: "[...]" marks kernel mappings. */
 	for (int field = 0; field < 4 && *p; field++) {
 		while (*p && *p != ' ')
@@ -92,12 +102,16 @@ static int parse_header(struct guard_vmas *out, const char *line)
 			p++;
 	}
 	vma->special = *p == '[';
+	if (*p && !(vma->name = strdup(p)))
+		return -ENOMEM;
 	return 0;
 }
 
-static void parse_vmflags(struct guard_vma *vma, const char *flags)
+static int parse_vmflags(struct guard_vma *vma, const char *flags)
 {
-	for (const char *p = flags; *p;) {
+	const char *p;
+
+	for (p = flags; *p;) {
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (p[0] == 'g' && p[1] == 'u' &&
@@ -106,6 +120,11 @@ static void parse_vmflags(struct guard_vma *vma, const char *flags)
 		while (*p && *p != ' ' && *p != '\t')
 			p++;
 	}
+	for (p = flags; *p == ' ' || *p == '\t'; p++)
+		;
+	free(vma->vmflags);
+	vma->vmflags = strdup(p);
+	return vma->vmflags ? 0 : -ENOMEM;
 }
 
 static int parse_line(struct guard_vmas *out, const char *line)
@@ -119,7 +138,7 @@ static int parse_line(struct guard_vmas *out, const char *line)
 	if (!strncmp(line, "VmFlags:", 8)) {
 		if (!out->n)
 			return -EINVAL;
-		parse_vmflags(&out->v[out->n - 1], line + 8);
+		return parse_vmflags(&out->v[out->n - 1], line + 8);
 	}
 	return 0;
 }
@@ -313,6 +332,33 @@ static int find_by_vmas(pid_t pid, int fd, const struct guard_features *f,
 	}
 	guard_vmas_free(&vmas);
 	return ret;
+}
+
+int guard_task_ns_pid(pid_t pid, uint32_t *ns_pid)
+{
+	char path[64], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f) {
+		pr_perror("Can't open %s (task vanished?)", path);
+		return -ESRCH;
+	}
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *last;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		last = strrchr(line, '\t');
+		found = last && sscanf(last, "%u", ns_pid) == 1;
+	}
+	fclose(f);
+	if (!found)
+		pr_err("%s has no NSpid line\n", path);
+	return found ? 0 : -EINVAL;
 }
 
 int guard_find(pid_t pid, const struct guard_features *f,
