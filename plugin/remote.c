@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <compel/infect.h>
+#include "guard_compel.h"
 
 #include "guard_log.h"
 #include "guard_remote.h"
@@ -102,7 +102,7 @@ int guard_remote_open(pid_t pid, const struct guard_ranges *avoid,
 	if (!r)
 		return -ENOMEM;
 	r->pid = pid;
-	r->ctl = compel_prepare_noctx(pid);
+	r->ctl = guard_compel_prepare_noctx(pid);
 	if (!r->ctl) {
 		pr_err("compel can't prepare task %d\n", (int)pid);
 		free(r);
