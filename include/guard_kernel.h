@@ -56,6 +56,11 @@ struct pm_scan_arg {
 #define PAGE_IS_GUARD (1 << 8)
 #endif
 
+/* process_madvise() on the caller itself without a pidfd (Linux 6.15+). */
+#ifndef PIDFD_SELF
+#define PIDFD_SELF (-10000)
+#endif
+
 /* /proc/PID/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst). */
 #define PM_GUARD_REGION_BIT 58
 #define PM_SWAP_BIT 62

@@ -7,7 +7,9 @@
 #define CRIU_GUARD_LOG_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 enum guard_log_level {
 	GUARD_LOG_ERROR = 1,
@@ -28,5 +30,14 @@ void guard_log_set_stderr_level(enum guard_log_level level);
 #define pr_debug(fmt, ...) guard_log(GUARD_LOG_DEBUG, fmt, ##__VA_ARGS__)
 #define pr_perror(fmt, ...) \
 	guard_log(GUARD_LOG_ERROR, fmt ": %s\n", ##__VA_ARGS__, strerror(errno))
+
+/* Microseconds on the monotonic clock, for the "timing" lines. */
+static inline uint64_t guard_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 #endif

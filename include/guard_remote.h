@@ -11,8 +11,24 @@
 #include <sys/types.h>
 
 #include "guard_range.h"
+#include "guard_scan.h"
 
 struct guard_remote;
+
+/*
+ * Lets guard_remote_apply() batch ranges into one injected process_madvise()
+ * per IOV_MAX (f->batch, f->pidfd_self).  Without it, or with the features
+ * masked, every range costs one injected madvise().
+ */
+void guard_remote_setup(const struct guard_features *f);
+
+/* How the last guard_remote_apply() went, for logs, benchmarks and tests. */
+struct guard_remote_stats {
+	size_t syscalls; /* injected syscalls, all kinds */
+	size_t batches;  /* process_madvise() calls among them */
+};
+
+void guard_remote_last_stats(struct guard_remote_stats *s);
 
 /*
  * Prepares injection into the seized, stopped task pid.  The syscall

@@ -35,6 +35,7 @@ int guard_dump_init(const struct guard_features *f,
 	memset(&d, 0, sizeof(d));
 	d.feat = *f;
 	d.set = *s;
+	guard_remote_setup(f);
 	if (!f->madv_guard) {
 		pr_info("kernel has no guard regions; nothing to do\n");
 		return 0;
@@ -109,6 +110,8 @@ static int check_lifted(struct guard_task *t)
 int guard_dump_task(pid_t pid)
 {
 	int dirfd = criu_get_image_dir();
+	uint64_t t0 = guard_now_us(), t1, t2;
+	struct guard_remote_stats st;
 	struct guard_task *t;
 	uint32_t ns_pid;
 	size_t done;
@@ -125,6 +128,7 @@ int guard_dump_task(pid_t pid)
 	ret = guard_find(pid, &d.feat, d.set.scan, &t->ranges);
 	if (ret)
 		return ret;
+	t1 = guard_now_us();
 	ret = guard_task_image_write(dirfd, ns_pid, &t->ranges);
 	if (!ret)
 		ret = write_index(dirfd);
@@ -133,8 +137,11 @@ int guard_dump_task(pid_t pid)
 	 * guard-free tree dumped where the plugin is installed must still
 	 * restore on a machine without it.
 	 */
-	if (ret || !t->ranges.n)
+	if (ret || !t->ranges.n) {
+		pr_info("timing dump %d: find=%lluus ranges=0\n", (int)pid,
+			(unsigned long long)(t1 - t0));
 		return ret;
+	}
 	ret = register_inventory();
 	if (ret)
 		return ret;
@@ -143,20 +150,30 @@ int guard_dump_task(pid_t pid)
 		(unsigned long long)guard_ranges_bytes(&t->ranges) >> 10);
 	/* Marked first, so exit(DUMP) reinstalls even after a partial lift. */
 	t->lifted = true;
+	t1 = guard_now_us();
 	ret = guard_remote_apply(pid, &t->ranges, MADV_GUARD_REMOVE, &done);
+	guard_remote_last_stats(&st);
+	t2 = guard_now_us();
 	if (!ret)
 		ret = check_lifted(t);
+	pr_info("timing dump %d: find=%lluus lift=%lluus check=%lluus ranges=%zu injected=%zu\n",
+		(int)pid, (unsigned long long)(t1 - t0),
+		(unsigned long long)(t2 - t1),
+		(unsigned long long)(guard_now_us() - t2), t->ranges.n,
+		st.syscalls);
 	return ret;
 }
 
 /* Puts a task's guards back and checks they are exactly the recorded ones. */
 static int reinstall(struct guard_task *t)
 {
+	uint64_t t0 = guard_now_us(), t1;
 	struct guard_ranges now;
 	size_t done;
 	int ret;
 
 	ret = guard_remote_apply(t->pid, &t->ranges, MADV_GUARD_INSTALL, &done);
+	t1 = guard_now_us();
 	if (ret) {
 		pr_err("task %d: reinstalled %zu of %zu guard ranges\n",
 		       (int)t->pid, done, t->ranges.n);
@@ -170,6 +187,9 @@ static int reinstall(struct guard_task *t)
 		ret = -EIO;
 	}
 	guard_ranges_free(&now);
+	pr_info("timing dump-exit %d: reinstall=%lluus verify=%lluus\n",
+		(int)t->pid, (unsigned long long)(t1 - t0),
+		(unsigned long long)(guard_now_us() - t1));
 	return ret;
 }
 

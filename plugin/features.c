@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -86,6 +88,38 @@ static bool probe_smaps(char *p)
 	return ok;
 }
 
+static bool probe_madvise_self(int pidfd, char *p, long page)
+{
+	struct iovec iov = { .iov_base = p, .iov_len = page };
+
+	if (syscall(SYS_process_madvise, pidfd, &iov, 1, MADV_GUARD_INSTALL,
+		    0) != page)
+		return false;
+	return syscall(SYS_process_madvise, pidfd, &iov, 1, MADV_GUARD_REMOVE,
+		       0) == page;
+}
+
+/*
+ * Guard advice through process_madvise() is only taken on the caller's own
+ * process, which is what a call injected into a task is: one such call
+ * then does IOV_MAX ranges for the price of one injection.
+ */
+static void probe_batch(struct guard_features *f, char *p, long page)
+{
+	int pidfd;
+
+	f->pidfd_self = probe_madvise_self(PIDFD_SELF, p, page);
+	if (f->pidfd_self) {
+		f->batch = true;
+		return;
+	}
+	pidfd = syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0)
+		return;
+	f->batch = probe_madvise_self(pidfd, p, page);
+	close(pidfd);
+}
+
 static void apply_disable(struct guard_features *f)
 {
 	const char *s = getenv("CRIU_GUARD_DISABLE");
@@ -98,13 +132,18 @@ static void apply_disable(struct guard_features *f)
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(tok, "madv"))
 			f->madv_guard = f->scan_guard = f->pagemap_bit =
-				f->smaps_flag = false;
+				f->smaps_flag = f->batch = f->pidfd_self =
+					false;
 		else if (!strcmp(tok, "scan"))
 			f->scan_guard = false;
 		else if (!strcmp(tok, "pagemap"))
 			f->pagemap_bit = false;
 		else if (!strcmp(tok, "smaps"))
 			f->smaps_flag = false;
+		else if (!strcmp(tok, "batch"))
+			f->batch = f->pidfd_self = false;
+		else if (!strcmp(tok, "pidfd_self"))
+			f->pidfd_self = false;
 		else
 			pr_warn("CRIU_GUARD_DISABLE: unknown feature '%s'\n",
 				tok);
@@ -135,11 +174,13 @@ int guard_detect_features(struct guard_features *f)
 			close(fd);
 		}
 		f->smaps_flag = probe_smaps(p);
+		probe_batch(f, p, page);
 	}
 	munmap(p, 3 * page);
 	apply_disable(f);
-	pr_info("kernel: madv_guard=%d scan_guard=%d pagemap_bit=%d smaps_gu=%d task_size=%#llx page=%ld\n",
+	pr_info("kernel: madv_guard=%d scan_guard=%d pagemap_bit=%d smaps_gu=%d batch=%d pidfd_self=%d task_size=%#llx page=%ld\n",
 		f->madv_guard, f->scan_guard, f->pagemap_bit, f->smaps_flag,
+		f->batch, f->pidfd_self,
 		(unsigned long long)f->task_size, page);
 	return 0;
 }

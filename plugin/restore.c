@@ -115,6 +115,7 @@ int guard_restore_init(const struct guard_features *f,
 	memset(&r, 0, sizeof(r));
 	r.feat = *f;
 	r.set = *s;
+	guard_remote_setup(f);
 	if (check_and_remove_inventory_plugin)
 		check_and_remove_inventory_plugin(CR_PLUGIN_DESC.name,
 						  strlen(CR_PLUGIN_DESC.name));
@@ -176,16 +177,21 @@ static int check_mapped(pid_t pid, const struct guard_ranges *g)
 
 static int install(struct guard_task *t)
 {
+	uint64_t t0 = guard_now_us(), t1, t2;
+	struct guard_remote_stats st;
 	struct guard_ranges now;
 	size_t done;
 	int ret;
 
 	ret = check_mapped(t->pid, &t->ranges);
+	t1 = guard_now_us();
 	if (!ret)
 		ret = guard_remote_apply(t->pid, &t->ranges,
 					 MADV_GUARD_INSTALL, &done);
 	if (ret)
 		return ret;
+	guard_remote_last_stats(&st);
+	t2 = guard_now_us();
 	guard_ranges_init(&now);
 	ret = guard_find(t->pid, &r.feat, GUARD_SCAN_FULL, &now);
 	if (!ret && !guard_ranges_equal(&now, &t->ranges)) {
@@ -194,6 +200,11 @@ static int install(struct guard_task *t)
 		ret = -EIO;
 	}
 	guard_ranges_free(&now);
+	pr_info("timing restore %d: maps=%lluus install=%lluus verify=%lluus ranges=%zu injected=%zu\n",
+		(int)t->pid, (unsigned long long)(t1 - t0),
+		(unsigned long long)(t2 - t1),
+		(unsigned long long)(guard_now_us() - t2), t->ranges.n,
+		st.syscalls);
 	return ret;
 }
 
