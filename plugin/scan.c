@@ -110,6 +110,7 @@ static int parse_header(struct guard_vmas *out, const char *line)
 static int parse_vmflags(struct guard_vma *vma, const char *flags)
 {
 	const char *p;
+	size_t len;
 
 	for (p = flags; *p;) {
 		while (*p == ' ' || *p == '\t')
@@ -122,8 +123,11 @@ static int parse_vmflags(struct guard_vma *vma, const char *flags)
 	}
 	for (p = flags; *p == ' ' || *p == '\t'; p++)
 		;
+	len = strlen(p);
+	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+		len--;
 	free(vma->vmflags);
-	vma->vmflags = strdup(p);
+	vma->vmflags = strndup(p, len);
 	return vma->vmflags ? 0 : -ENOMEM;
 }
 
