@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "guard_kernel.h"
@@ -280,5 +281,423 @@ int gt_run(struct gt_region **regions, size_t n)
 	pass();
 	guard_ranges_free(&before);
 	guard_ranges_free(&after);
+	return 0;
+}
+
+/*
+ * Helpers for the mapping-shape and task-shape tests (test/zdtm/guard_*.c).
+ */
+
+pid_t gt_proc_pid(void)
+{
+	char buf[32];
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+	/* In a child pid namespace getpid() names another task in /proc. */
+	if (n <= 0)
+		return getpid();
+	buf[n] = '\0';
+	return (pid_t)atoi(buf);
+}
+
+int gt_snapshot_self(struct guard_ranges *out)
+{
+	struct guard_features f;
+
+	if (guard_detect_features(&f) || !f.madv_guard)
+		return -1;
+	return guard_find(gt_proc_pid(), &f, GUARD_SCAN_FULL, out);
+}
+
+int gt_read_vmas(struct guard_vmas *vmas)
+{
+	return guard_read_vmas(gt_proc_pid(), "smaps", vmas);
+}
+
+static const struct guard_vma *vma_of(const struct guard_vmas *vmas,
+				      const void *p)
+{
+	for (size_t i = 0; i < vmas->n; i++)
+		if (vmas->v[i].start <= (uintptr_t)p &&
+		    (uintptr_t)p < vmas->v[i].end)
+			return &vmas->v[i];
+	return NULL;
+}
+
+int gt_check_gu(struct gt_region *r)
+{
+	struct guard_vmas vmas = { 0 };
+	int bad = 0;
+
+	if (gt_read_vmas(&vmas)) {
+		test_msg("%s: can't read smaps\n", r->name);
+		return 1;
+	}
+	for (size_t pg = 0; pg < r->pages; pg++) {
+		const struct guard_vma *v;
+
+		if (!r->guard[pg])
+			continue;
+		v = vma_of(&vmas, r->addr + pg * gt_page);
+		if (!v || !v->maybe_guard) {
+			test_msg("%s: page %zu is a guard but its VMA has no "
+				 "'gu'\n",
+				 r->name, pg);
+			bad++;
+		}
+	}
+	guard_vmas_free(&vmas);
+	return bad;
+}
+
+int gt_count_vmas(const void *addr, size_t len)
+{
+	struct guard_vmas vmas = { 0 };
+	uintptr_t s = (uintptr_t)addr, e = s + len;
+	int n = 0;
+
+	if (gt_read_vmas(&vmas))
+		return -1;
+	for (size_t i = 0; i < vmas.n; i++)
+		if (vmas.v[i].start < e && vmas.v[i].end > s)
+			n++;
+	guard_vmas_free(&vmas);
+	return n;
+}
+
+void *gt_reserve(size_t pages)
+{
+	char *p;
+
+	init_page();
+	p = mmap(NULL, (pages + 2) * gt_page, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p + gt_page;
+}
+
+int gt_write_file(const char *path, struct gt_region *like, size_t pages)
+{
+	char *buf = malloc(gt_page);
+	int fd, ret = 0;
+
+	if (!buf)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0) {
+		free(buf);
+		return -1;
+	}
+	for (size_t pg = 0; pg < pages && !ret; pg++) {
+		for (long i = 0; i < gt_page; i++)
+			buf[i] = (char)pattern(like, pg, i);
+		if (pwrite(fd, buf, gt_page, pg * gt_page) != gt_page)
+			ret = -1;
+	}
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+struct gt_region *gt_map_file(const char *name, const char *path, size_t pages,
+			      int flags)
+{
+	struct gt_region *r;
+	char *at = gt_reserve(pages), *p;
+	int fd;
+
+	if (!at)
+		return NULL;
+	/* The region object only lends its name-derived seed to the file. */
+	r = gt_wrap(name, at, pages);
+	if (!r || gt_write_file(path, r, pages))
+		return NULL;
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return NULL;
+	p = mmap(at, pages * gt_page, PROT_READ | PROT_WRITE, flags | MAP_FIXED,
+		 fd, 0);
+	close(fd);
+	return p == MAP_FAILED ? NULL : r;
+}
+
+int gt_file_cow(struct gt_region *r, const char *path, size_t pg)
+{
+	char *junk = malloc(gt_page);
+	int fd, ret = -1;
+
+	if (!junk)
+		return -1;
+	/* Our copy gets the expected bytes, the file other ones. */
+	fill_page(r, pg);
+	memset(junk, 0xee, gt_page);
+	fd = open(path, O_WRONLY);
+	if (fd >= 0 && pwrite(fd, junk, gt_page, pg * gt_page) == gt_page)
+		ret = 0;
+	if (fd >= 0)
+		close(fd);
+	free(junk);
+	return ret;
+}
+
+int gt_verify_all(struct gt_region **regions, size_t n)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bad += gt_check(regions[i]);
+		bad += gt_check_gu(regions[i]);
+	}
+	return bad;
+}
+
+int gt_run_with(struct gt_region **regions, size_t n,
+		int (*extra)(void *arg, bool restored), void *arg)
+{
+	struct guard_ranges before, after;
+	int bad;
+
+	guard_ranges_init(&before);
+	guard_ranges_init(&after);
+	bad = gt_verify_all(regions, n);
+	if (extra)
+		bad += extra(arg, false);
+	if (bad) {
+		fail("%d problems before the dump", bad);
+		return 1;
+	}
+	if (gt_snapshot_self(&before)) {
+		fail("can't scan own guard ranges");
+		return 1;
+	}
+	test_msg("before: %zu guard ranges\n", before.n);
+	test_daemon();
+	test_waitsig();
+	if (gt_snapshot_self(&after)) {
+		fail("can't scan own guard ranges after restore");
+		return 1;
+	}
+	test_msg("after: %zu guard ranges\n", after.n);
+	bad = gt_verify_all(regions, n);
+	if (extra)
+		bad += extra(arg, true);
+	if (!guard_ranges_equal(&before, &after)) {
+		gt_print("before", &before);
+		gt_print("after", &after);
+		test_msg("guard ranges differ: %zu before, %zu after\n",
+			 before.n, after.n);
+		bad++;
+	}
+	guard_ranges_free(&before);
+	guard_ranges_free(&after);
+	if (bad) {
+		fail("%d problems after restore", bad);
+		return 1;
+	}
+	pass();
+	return 0;
+}
+
+/*
+ * Process trees.  Each task checks its own memory; a task reports to its
+ * parent, over a pipe, one int when its subtree is ready and one after
+ * restore: the number of problems found in its subtree.
+ */
+void gt_tree_init(struct gt_tree *t, const char *name)
+{
+	memset(t, 0, sizeof(*t));
+	t->up = -1;
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	guard_ranges_init(&t->before);
+}
+
+static int tree_push(struct gt_tree *t, pid_t pid, int fd)
+{
+	if (t->nkids == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		struct gt_kid *k = realloc(t->kids, cap * sizeof(*k));
+
+		if (!k)
+			return -1;
+		t->kids = k;
+		t->cap = cap;
+	}
+	t->kids[t->nkids].pid = pid;
+	t->kids[t->nkids].fd = fd;
+	t->nkids++;
+	return 0;
+}
+
+pid_t gt_tree_fork(struct gt_tree *t, const char *name)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		if (tree_push(t, pid, p[0])) {
+			kill(pid, SIGKILL);
+			return -1;
+		}
+		return pid;
+	}
+	/* The child leaves its siblings' pipes and its parent's state. */
+	close(p[0]);
+	for (size_t i = 0; i < t->nkids; i++)
+		close(t->kids[i].fd);
+	if (t->up >= 0)
+		close(t->up);
+	free(t->kids);
+	guard_ranges_free(&t->before);
+	gt_tree_init(t, name);
+	t->up = p[1];
+	return 0;
+}
+
+static int report(struct gt_tree *t, int bad)
+{
+	if (t->up < 0)
+		return 0;
+	return write(t->up, &bad, sizeof(bad)) == sizeof(bad) ? 0 : -1;
+}
+
+/* Sums one int from every child; a child that can't say counts as bad. */
+static int gather(struct gt_tree *t, const char *phase)
+{
+	int total = 0;
+
+	for (size_t i = 0; i < t->nkids; i++) {
+		int bad;
+
+		if (read(t->kids[i].fd, &bad, sizeof(bad)) != sizeof(bad)) {
+			test_msg("%s: child %d sent no report %s\n", t->name,
+				 (int)t->kids[i].pid, phase);
+			bad = 1;
+		}
+		total += bad;
+	}
+	return total;
+}
+
+int gt_tree_ready(struct gt_tree *t, struct gt_region **regions, size_t n)
+{
+	int bad;
+
+	t->regions = regions;
+	t->nregions = n;
+	bad = gt_verify_all(regions, n);
+	if (gt_snapshot_self(&t->before)) {
+		test_msg("%s: can't scan own guard ranges\n", t->name);
+		bad++;
+	}
+	if (bad)
+		test_msg("%s: %d problems before the dump\n", t->name, bad);
+	bad += gather(t, "before the dump");
+	if (report(t, bad))
+		bad++;
+	return bad;
+}
+
+static int verify_self(struct gt_tree *t)
+{
+	struct guard_ranges after;
+	int bad;
+
+	guard_ranges_init(&after);
+	bad = gt_verify_all(t->regions, t->nregions);
+	if (gt_snapshot_self(&after)) {
+		test_msg("%s: can't scan own guard ranges after restore\n",
+			 t->name);
+		bad++;
+	} else if (!guard_ranges_equal(&t->before, &after)) {
+		gt_print(t->name, &t->before);
+		gt_print("  after restore", &after);
+		test_msg("%s: guard ranges differ: %zu before, %zu after\n",
+			 t->name, t->before.n, after.n);
+		bad++;
+	}
+	guard_ranges_free(&after);
+	return bad;
+}
+
+int gt_tree_finish(struct gt_tree *t, int (*extra)(void *arg), void *arg)
+{
+	int bad, status;
+
+	test_waitsig();
+	for (size_t i = 0; i < t->nkids; i++)
+		kill(t->kids[i].pid, SIGTERM);
+	bad = verify_self(t);
+	if (extra)
+		bad += extra(arg);
+	if (bad)
+		test_msg("%s (pid %d): %d problems after restore\n", t->name,
+			 (int)getpid(), bad);
+	bad += gather(t, "after restore");
+	for (size_t i = 0; i < t->nkids; i++) {
+		if (waitpid(t->kids[i].pid, &status, 0) != t->kids[i].pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status)) {
+			test_msg("%s: child %d did not exit cleanly\n", t->name,
+				 (int)t->kids[i].pid);
+			bad++;
+		}
+	}
+	if (t->up >= 0) {
+		report(t, bad);
+		_exit(0);
+	}
+	if (bad)
+		fail("%d problems in the tree after restore", bad);
+	else
+		pass();
+	return bad ? 1 : 0;
+}
+
+void gt_tree_abort(struct gt_tree *t)
+{
+	for (size_t i = 0; i < t->nkids; i++)
+		kill(t->kids[i].pid, SIGKILL);
+}
+
+pid_t gt_zombie(int code)
+{
+	siginfo_t si;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(code);
+	if (pid < 0)
+		return -1;
+	/* Wait for the exit without reaping it. */
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, pid, &si, WEXITED | WNOWAIT))
+		return -1;
+	return pid;
+}
+
+int gt_zombie_check(pid_t pid, int code)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT)) {
+		test_msg("zombie %d: waitid: %s\n", (int)pid, strerror(errno));
+		return 1;
+	}
+	if (si.si_pid != pid || si.si_code != CLD_EXITED ||
+	    si.si_status != code) {
+		test_msg("zombie %d: pid %d code %d status %d, expected an "
+			 "exit with %d\n",
+			 (int)pid, (int)si.si_pid, si.si_code, si.si_status,
+			 code);
+		return 1;
+	}
 	return 0;
 }

@@ -60,3 +60,86 @@ void gt_print(const char *label, const struct guard_ranges *r);
  * guard, and data intact.  Writes PASS or FAIL; returns the exit code.
  */
 int gt_run(struct gt_region **regions, size_t n);
+
+/* --- Mapping-shape and task-shape tests --- */
+#ifndef GUARDTST_SHAPES_H
+#define GUARDTST_SHAPES_H
+
+#include <sys/types.h>
+
+#include "guard_scan.h"
+
+/* This task's pid as /proc names it (differs from getpid() in a pid ns). */
+pid_t gt_proc_pid(void);
+/* gt_snapshot(), correct inside a child pid namespace too. */
+int gt_snapshot_self(struct guard_ranges *out);
+/* This task's VMAs from smaps. */
+int gt_read_vmas(struct guard_vmas *vmas);
+/* Guard pages of r whose VMA lacks "gu" (every one, not just the first). */
+int gt_check_gu(struct gt_region *r);
+/* VMAs overlapping [addr, addr + len), or -1. */
+int gt_count_vmas(const void *addr, size_t len);
+/* pages of address space with a PROT_NONE page on either side, or NULL. */
+void *gt_reserve(size_t pages);
+/* Writes pages of like's pattern to a new file at path. */
+int gt_write_file(const char *path, struct gt_region *like, size_t pages);
+/*
+ * Creates path holding the region's pattern and maps it, flags MAP_PRIVATE
+ * or MAP_SHARED, read-write, between PROT_NONE pages.
+ */
+struct gt_region *gt_map_file(const char *name, const char *path, size_t pages,
+			      int flags);
+/*
+ * Makes page pg of a private file mapping a copy-on-write copy holding the
+ * expected bytes, then overwrites the file's page with other bytes: a copy
+ * lost in checkpoint/restore then reads wrong.
+ */
+int gt_file_cow(struct gt_region *r, const char *path, size_t pg);
+/* gt_check() plus gt_check_gu() on every region: number of problems. */
+int gt_verify_all(struct gt_region **regions, size_t n);
+/*
+ * gt_run() with "gu" demanded on every guard page's VMA and an extra check
+ * (may be NULL) run before the dump and after restore, returning the number
+ * of problems it found.
+ */
+int gt_run_with(struct gt_region **regions, size_t n,
+		int (*extra)(void *arg, bool restored), void *arg);
+
+/*
+ * Process trees: every task checks itself.  The root calls gt_tree_init(),
+ * any task forks children with gt_tree_fork() (0 in the child, as fork()),
+ * every task calls gt_tree_ready() once its children are forked (it waits
+ * for their subtrees), the root then test_daemon(), and every task ends in
+ * gt_tree_finish(): wait for SIGTERM, pass it down, check own memory and
+ * guard ranges, collect the children's results.  Non-root tasks exit there;
+ * the root writes the verdict for the whole tree and returns the exit code.
+ */
+struct gt_kid {
+	pid_t pid;
+	int fd;
+};
+
+struct gt_tree {
+	char name[32];
+	int up; /* pipe to the parent; -1 in the root */
+	struct gt_kid *kids;
+	size_t nkids, cap;
+	struct gt_region **regions;
+	size_t nregions;
+	struct guard_ranges before;
+};
+
+void gt_tree_init(struct gt_tree *t, const char *name);
+pid_t gt_tree_fork(struct gt_tree *t, const char *name);
+/* Problems in this subtree before the dump (already reported upwards). */
+int gt_tree_ready(struct gt_tree *t, struct gt_region **regions, size_t n);
+/* extra (may be NULL): the caller's own checks after restore, problems. */
+int gt_tree_finish(struct gt_tree *t, int (*extra)(void *arg), void *arg);
+void gt_tree_abort(struct gt_tree *t);
+
+/* Forks a child that exits with code and is left unreaped; its pid. */
+pid_t gt_zombie(int code);
+/* Still an unreaped child that exited with code: 0, else 1. */
+int gt_zombie_check(pid_t pid, int code);
+
+#endif

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A private file mapping with guards next to copy-on-write copies: the file
+ * holds other bytes under every copied page, so a copy lost in dump or
+ * restore reads wrong.  One guard sits on a page that had been copied (the
+ * guard drops the copy).
+ */
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "guardtst.h"
+#include "zdtmtst.h"
+
+int main(int argc, char **argv)
+{
+	static const size_t cow[] = {1, 2, 5, 6, 11, 15};
+	struct gt_region *r;
+	char path[64];
+	int ret;
+
+	test_init(argc, argv);
+	snprintf(path, sizeof(path), "/tmp/zdtm-file-cow.%d", getpid());
+	r = gt_map_file("file-cow", path, 16, MAP_PRIVATE);
+	if (!r) {
+		fail("can't map %s", path);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(cow) / sizeof(cow[0]); i++) {
+		if (gt_file_cow(r, path, cow[i])) {
+			fail("can't make page %zu a private copy", cow[i]);
+			return 1;
+		}
+	}
+	/* 3-4: next to copies; 6: on a copy; 12-14: between copies. */
+	if (gt_guard(r, 3, 2) || gt_guard(r, 6, 1) || gt_guard(r, 12, 3)) {
+		fail("MADV_GUARD_INSTALL");
+		return 1;
+	}
+	ret = gt_run_with(&r, 1, NULL, NULL);
+	unlink(path);
+	return ret;
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A private file mapping with guards and no page ever written: every page
+ * that is not a guard is the file's, so CRIU dumps no page of it and the
+ * guards must come back on a fresh mapping of the file.
+ */
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "guardtst.h"
+#include "zdtmtst.h"
+
+int main(int argc, char **argv)
+{
+	struct gt_region *r;
+	char path[64];
+	int ret;
+
+	test_init(argc, argv);
+	snprintf(path, sizeof(path), "/tmp/zdtm-file-private.%d", getpid());
+	r = gt_map_file("file-private", path, 24, MAP_PRIVATE);
+	if (!r) {
+		fail("can't map %s", path);
+		return 1;
+	}
+	if (gt_guard(r, 0, 1) || gt_guard(r, 8, 2) || gt_guard(r, 23, 1)) {
+		fail("MADV_GUARD_INSTALL");
+		return 1;
+	}
+	ret = gt_run_with(&r, 1, NULL, NULL);
+	unlink(path);
+	return ret;
+}

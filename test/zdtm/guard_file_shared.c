@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A shared file mapping with guards: the pages live in the file, which CRIU
+ * maps again at restore; the guards must come back on that mapping and the
+ * data written through the mapping must be there.
+ */
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "guardtst.h"
+#include "zdtmtst.h"
+
+int main(int argc, char **argv)
+{
+	struct gt_region *r;
+	char path[64];
+	int ret;
+
+	test_init(argc, argv);
+	snprintf(path, sizeof(path), "/tmp/zdtm-file-shared.%d", getpid());
+	r = gt_map_file("file-shared", path, 20, MAP_SHARED);
+	if (!r) {
+		fail("can't map %s", path);
+		return 1;
+	}
+	/* Written through the mapping: the file gets the same bytes. */
+	gt_fill(r);
+	if (gt_guard(r, 0, 2) || gt_guard(r, 10, 1) || gt_guard(r, 19, 1)) {
+		fail("MADV_GUARD_INSTALL");
+		return 1;
+	}
+	ret = gt_run_with(&r, 1, NULL, NULL);
+	unlink(path);
+	return ret;
+}

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A VMA with guards moved by mremap(): the guards move with it, and nothing
+ * may be left or restored at the old address.
+ */
+#include <sys/mman.h>
+
+#include "guardtst.h"
+#include "zdtmtst.h"
+
+#define PAGES 16
+
+static char *old_addr;
+
+static int old_gone(void *arg, bool restored)
+{
+	int n = gt_count_vmas(old_addr, PAGES * gt_page);
+
+	if (n == 0)
+		return 0;
+	test_msg("%d VMAs at the old address %s\n", n,
+		 restored ? "after restore" : "before the dump");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct gt_region *r;
+	char *to, *p;
+
+	test_init(argc, argv);
+	r = gt_map_anon("mremap", PAGES);
+	to = gt_reserve(PAGES);
+	if (!r || !to) {
+		fail("mmap");
+		return 1;
+	}
+	gt_fill(r);
+	if (gt_guard(r, 0, 1) || gt_guard(r, 5, 3) || gt_guard(r, 15, 1)) {
+		fail("MADV_GUARD_INSTALL");
+		return 1;
+	}
+	/* The reservation's PROT_NONE page stays in front of the target. */
+	old_addr = r->addr;
+	p = mremap(r->addr, PAGES * gt_page, PAGES * gt_page,
+		   MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	if (p != to) {
+		fail("mremap");
+		return 1;
+	}
+	r->addr = p;
+	return gt_run_with(&r, 1, old_gone, NULL);
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One VMA split in three by mprotect(), with guards in each part and guard
+ * ranges across both splits: each part must keep its guards and its "gu".
+ */
+#include <sys/mman.h>
+
+#include "guardtst.h"
+#include "zdtmtst.h"
+
+#define PAGES 32
+
+static int three_vmas(void *arg, bool restored)
+{
+	struct gt_region *r = arg;
+	int n = gt_count_vmas(r->addr, PAGES * gt_page);
+
+	if (n == 3)
+		return 0;
+	test_msg("%d VMAs over the region %s, expected 3\n", n,
+		 restored ? "after restore" : "before the dump");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct gt_region *r;
+
+	test_init(argc, argv);
+	r = gt_map_anon("split", PAGES);
+	if (!r) {
+		fail("mmap");
+		return 1;
+	}
+	gt_fill(r);
+	/* 7-8 and 23-24 straddle the splits at pages 8 and 24. */
+	if (gt_guard(r, 3, 1) || gt_guard(r, 7, 2) || gt_guard(r, 15, 1) ||
+	    gt_guard(r, 23, 2) || gt_guard(r, 30, 1)) {
+		fail("MADV_GUARD_INSTALL");
+		return 1;
+	}
+	if (mprotect(r->addr + 8 * gt_page, 16 * gt_page, PROT_READ)) {
+		fail("mprotect");
+		return 1;
+	}
+	return gt_run_with(&r, 1, three_vmas, r);
+}
