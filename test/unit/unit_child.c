@@ -152,7 +152,7 @@ static void child_main(int wfd, long pg)
 		if (r < R_NR)
 			off += c.pages[r] + 1;
 	}
-	c.hole = c.base[R_A] + c.pages[R_A] * pg;
+	c.hole = c.base[R_D] + c.pages[R_D] * pg;
 
 	for (int r = 0; r < R_NR; r++) {
 		err = install_guards((char *)(uintptr_t)c.base[r], r, pg);

@@ -35,7 +35,11 @@ struct unit_child {
 	long page;
 	uint64_t base[R_NR];
 	size_t pages[R_NR];
-	uint64_t hole; /* an unmapped page between A and B */
+	/*
+	 * The unmapped page between D and E: no guard touches it, so a range
+	 * list holding it cannot merge it with a guard range.
+	 */
+	uint64_t hole;
 	struct guard_ranges expect;
 };
 
