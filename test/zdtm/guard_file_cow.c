@@ -14,7 +14,7 @@
 
 int main(int argc, char **argv)
 {
-	static const size_t cow[] = {1, 2, 5, 6, 11, 15};
+	static const size_t cow[] = { 1, 2, 5, 6, 11, 15 };
 	struct gt_region *r;
 	char path[64];
 	int ret;
