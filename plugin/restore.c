@@ -18,6 +18,7 @@
 
 #include <criu-plugin.h>
 
+#include "guard_criu_images.h"
 #include "guard_image.h"
 #include "guard_kernel.h"
 #include "guard_log.h"
@@ -37,6 +38,9 @@ static struct {
 	struct guard_features feat;
 	struct guard_settings set;
 	struct guard_tasks tasks; /* from the images; pid filled in at resume */
+	/* per task of the index: ranges criu (>= 4.2) restores by itself */
+	struct guard_ranges *native;
+	size_t n_native;
 } r;
 
 /* guard-<n>.img files with no index mean a damaged image set. */
@@ -65,8 +69,55 @@ static bool has_task_images(int dirfd)
 	return found;
 }
 
+/*
+ * Checks a task's ranges against its mappings in criu's mm image, so that
+ * a range outside them fails the restore before any task exists, and
+ * leaves out ranges criu restores itself (CRIU >= 4.2 records guards as
+ * VMA_AREA_GUARD entries): no range is installed twice.
+ */
+static int check_against_mm(int dirfd, struct guard_task *t,
+			    struct guard_ranges *native)
+{
+	struct guard_criu_mm mm;
+	struct guard_ranges own;
+	char name[64], mm_name[64], what[160];
+	int ret;
+
+	guard_image_name(name, sizeof(name), t->ns_pid);
+	guard_criu_mm_name(mm_name, sizeof(mm_name), t->ns_pid);
+	ret = guard_criu_mm_read(dirfd, t->ns_pid, &mm);
+	if (ret == -ENOENT)
+		pr_err("%s has guard ranges but criu's %s is missing\n", name,
+		       mm_name);
+	if (ret)
+		return ret;
+	snprintf(what, sizeof(what), "%s (checked against %s)", name, mm_name);
+	ret = guard_criu_mm_check(&mm, what, &t->ranges);
+	guard_ranges_init(&own);
+	if (!ret && mm.guards.n) {
+		ret = guard_ranges_subtract(&t->ranges, &mm.guards, &own);
+		if (!ret) {
+			pr_info("%s: criu restores %zu guard ranges itself; "
+				"the plugin installs %zu of its %zu\n",
+				mm_name, mm.guards.n, own.n, t->ranges.n);
+			guard_ranges_free(&t->ranges);
+			t->ranges = own;
+			guard_ranges_init(&own);
+			*native = mm.guards;
+			guard_ranges_init(&mm.guards);
+		}
+	}
+	guard_ranges_free(&own);
+	guard_criu_mm_free(&mm);
+	return ret;
+}
+
 static int load_images(int dirfd, const struct guard_index *idx)
 {
+	r.native = calloc(idx->n + 1, sizeof(*r.native));
+	if (!r.native)
+		return -ENOMEM;
+	r.n_native = idx->n;
 	for (size_t i = 0; i < idx->n; i++) {
 		struct guard_task *t;
 		int ret;
@@ -79,10 +130,21 @@ static int load_images(int dirfd, const struct guard_index *idx)
 		if (ret == -ENOENT)
 			pr_err("guard-%u.img, listed in %s, is missing\n",
 			       idx->pids[i], GUARD_INDEX_NAME);
+		if (!ret && t->ranges.n)
+			ret = check_against_mm(dirfd, t, &r.native[i]);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+static void free_native(void)
+{
+	for (size_t i = 0; i < r.n_native; i++)
+		guard_ranges_free(&r.native[i]);
+	free(r.native);
+	r.native = NULL;
+	r.n_native = 0;
 }
 
 static int check_kernel(void)
@@ -94,12 +156,14 @@ static int check_kernel(void)
 	if (!ranges)
 		return 0;
 	if (!r.feat.madv_guard) {
-		pr_err("images hold %zu guard ranges but this kernel has no MADV_GUARD_INSTALL (Linux >= 6.13 needed)\n",
+		pr_err("images hold %zu guard ranges but this kernel has no "
+		       "MADV_GUARD_INSTALL (Linux >= 6.13 needed)\n",
 		       ranges);
 		return -EOPNOTSUPP;
 	}
 	if (!r.feat.scan_guard && !r.feat.pagemap_bit) {
-		pr_err("this kernel can install guards but not report them, so they can't be verified\n");
+		pr_err("this kernel can install guards but not report them, so "
+		       "they can't be verified\n");
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -122,11 +186,13 @@ int guard_restore_init(const struct guard_features *f,
 	ret = guard_index_read(dirfd, &idx);
 	if (ret == -ENOENT) {
 		if (has_task_images(dirfd)) {
-			pr_err("guard-<pid>.img images present but %s is missing\n",
+			pr_err("guard-<pid>.img images present but %s is "
+			       "missing\n",
 			       GUARD_INDEX_NAME);
 			return -EINVAL;
 		}
-		pr_info("no guard images: the dump had no guard regions to record\n");
+		pr_info("no guard images: the dump had no guard regions to "
+			"record\n");
 		return 0;
 	}
 	if (ret) {
@@ -139,6 +205,7 @@ int guard_restore_init(const struct guard_features *f,
 		ret = check_kernel();
 	if (ret) {
 		guard_tasks_free(&r.tasks);
+		free_native();
 		return ret;
 	}
 	r.active = true;
@@ -149,7 +216,7 @@ int guard_restore_init(const struct guard_features *f,
 /* Every range must lie in the task's mappings, or madvise would apply part. */
 static int check_mapped(pid_t pid, const struct guard_ranges *g)
 {
-	struct guard_vmas vmas = { 0 };
+	struct guard_vmas vmas = {0};
 	size_t v = 0;
 	int ret;
 
@@ -161,7 +228,8 @@ static int check_mapped(pid_t pid, const struct guard_ranges *g)
 			while (v < vmas.n && vmas.v[v].end <= a)
 				v++;
 			if (v == vmas.n || vmas.v[v].start > a) {
-				pr_err("guard range [%#llx, %#llx) of %d is outside its mappings\n",
+				pr_err("guard range [%#llx, %#llx) of %d is "
+				       "outside its mappings\n",
 				       (unsigned long long)g->v[i].start,
 				       (unsigned long long)g->v[i].end,
 				       (int)pid);
@@ -175,32 +243,44 @@ static int check_mapped(pid_t pid, const struct guard_ranges *g)
 	return ret;
 }
 
+static const struct guard_ranges no_ranges;
+
 static int install(struct guard_task *t)
 {
 	uint64_t t0 = guard_now_us(), t1, t2;
+	size_t i = (size_t)(t - r.tasks.v);
+	struct guard_ranges now, expect;
 	struct guard_remote_stats st;
-	struct guard_ranges now;
 	size_t done;
 	int ret;
 
 	ret = check_mapped(t->pid, &t->ranges);
 	t1 = guard_now_us();
 	if (!ret)
-		ret = guard_remote_apply(t->pid, &t->ranges,
-					 MADV_GUARD_INSTALL, &done);
+		ret = guard_remote_apply(t->pid, &t->ranges, MADV_GUARD_INSTALL,
+					 &done);
 	if (ret)
 		return ret;
 	guard_remote_last_stats(&st);
 	t2 = guard_now_us();
 	guard_ranges_init(&now);
-	ret = guard_find(t->pid, &r.feat, GUARD_SCAN_FULL, &now);
-	if (!ret && !guard_ranges_equal(&now, &t->ranges)) {
-		pr_err("task %d: %zu guard ranges after install, %zu in the image\n",
-		       (int)t->pid, now.n, t->ranges.n);
+	guard_ranges_init(&expect);
+	/* criu's own ranges are in place already; the task has both. */
+	ret = guard_ranges_union(&t->ranges,
+				 i < r.n_native ? &r.native[i] : &no_ranges,
+				 &expect);
+	if (!ret)
+		ret = guard_find(t->pid, &r.feat, GUARD_SCAN_FULL, &now);
+	if (!ret && !guard_ranges_equal(&now, &expect)) {
+		pr_err("task %d: %zu guard ranges after install, %zu expected "
+		       "from the images\n",
+		       (int)t->pid, now.n, expect.n);
 		ret = -EIO;
 	}
 	guard_ranges_free(&now);
-	pr_info("timing restore %d: maps=%lluus install=%lluus verify=%lluus ranges=%zu injected=%zu\n",
+	guard_ranges_free(&expect);
+	pr_info("timing restore %d: maps=%lluus install=%lluus verify=%lluus "
+		"ranges=%zu injected=%zu\n",
 		(int)t->pid, (unsigned long long)(t1 - t0),
 		(unsigned long long)(t2 - t1),
 		(unsigned long long)(guard_now_us() - t2), t->ranges.n,
@@ -218,11 +298,14 @@ static void kill_tree(void)
 static void fail(struct guard_task *t)
 {
 	if (r.set.on_failure == GUARD_FAIL_CONTINUE) {
-		pr_warn("task %d (ns pid %u) runs WITHOUT its guard regions (CRIU_GUARD_ON_FAILURE=continue)\n",
+		pr_warn("task %d (ns pid %u) runs WITHOUT its guard regions "
+			"(CRIU_GUARD_ON_FAILURE=continue)\n",
 			(int)t->pid, t->ns_pid);
 		return;
 	}
-	pr_err("task %d (ns pid %u) can't get its guard regions back: killing the restored tree (CRIU_GUARD_ON_FAILURE=continue lets it run unguarded)\n",
+	pr_err("task %d (ns pid %u) can't get its guard regions back: killing "
+	       "the restored tree (CRIU_GUARD_ON_FAILURE=continue lets it run "
+	       "unguarded)\n",
 	       (int)t->pid, t->ns_pid);
 	r.doomed = true;
 	kill_tree();
@@ -241,7 +324,8 @@ int guard_restore_task(pid_t pid)
 		return ret;
 	t = guard_tasks_find_ns(&r.tasks, ns_pid);
 	if (!t) {
-		pr_err("task %d (ns pid %u) is not in %s: images from another dump?\n",
+		pr_err("task %d (ns pid %u) is not in %s: images from another "
+		       "dump?\n",
 		       (int)pid, ns_pid, GUARD_INDEX_NAME);
 		t = guard_tasks_push(&r.tasks, pid, ns_pid);
 		if (t)
@@ -260,7 +344,8 @@ int guard_restore_task(pid_t pid)
 		fail(t);
 		return ret;
 	}
-	pr_info("task %d (ns pid %u): %zu guard ranges reinstalled and verified\n",
+	pr_info("task %d (ns pid %u): %zu guard ranges reinstalled and "
+		"verified\n",
 		(int)pid, ns_pid, t->ranges.n);
 	return 0;
 }
@@ -268,5 +353,6 @@ int guard_restore_task(pid_t pid)
 void guard_restore_fini(void)
 {
 	guard_tasks_free(&r.tasks);
+	free_native();
 	memset(&r, 0, sizeof(r));
 }

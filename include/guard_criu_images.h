@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * CRIU's own images, read by the plugin at restore.  mm-<pid>.img gives a
+ * task's mappings before the task exists, so init(RESTORE) can refuse
+ * guard ranges that lie outside them, and the ranges CRIU >= 4.2 records
+ * itself (VMA_AREA_GUARD), so that no range is installed twice.
+ */
+#ifndef CRIU_GUARD_CRIU_IMAGES_H
+#define CRIU_GUARD_CRIU_IMAGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guard_range.h"
+
+/* CRIU's criu/include/magic.h and image.h; part of its image ABI. */
+#define CRIU_IMG_COMMON_MAGIC 0x54564319u
+#define CRIU_MM_MAGIC	      0x57492820u
+#define CRIU_VMA_AREA_GUARD   (1u << 16)
+#define CRIU_IMG_MAX_ENTRY    (64u << 20)
+
+struct guard_criu_mm {
+	struct guard_ranges mapped; /* the task's VMAs, adjacent ones merged */
+	struct guard_ranges guards; /* ranges criu restores as guards itself */
+};
+
+void guard_criu_mm_init(struct guard_criu_mm *mm);
+void guard_criu_mm_free(struct guard_criu_mm *mm);
+
+/* Name of a task's mm image: mm-<pid>.img, pid in its own namespace. */
+void guard_criu_mm_name(char *buf, size_t len, uint32_t pid);
+
+/*
+ * Reads mm-<pid>.img from the image directory.  Returns 0, -ENOENT if the
+ * file is missing, or -EINVAL with a message naming the file and fault.
+ */
+int guard_criu_mm_read(int dirfd, uint32_t pid, struct guard_criu_mm *out);
+int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
+			 struct guard_criu_mm *out);
+
+/*
+ * Checks that every range in g lies inside the mappings; name is the guard
+ * image, for the message.  Returns 0 or -EINVAL.
+ */
+int guard_criu_mm_check(const struct guard_criu_mm *mm, const char *name,
+			const struct guard_ranges *g);
+
+/* out = a without the parts that overlap b (both sorted). */
+int guard_ranges_subtract(const struct guard_ranges *a,
+			  const struct guard_ranges *b,
+			  struct guard_ranges *out);
+/* out = a and b merged (both sorted). */
+int guard_ranges_union(const struct guard_ranges *a,
+		       const struct guard_ranges *b, struct guard_ranges *out);
+
+#endif

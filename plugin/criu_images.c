@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A reader for the little of CRIU's mm-<pid>.img that the plugin needs.
+ * CRIU images are a u32 common magic, a u32 image magic, then entries of
+ * a u32 length and one protobuf message; mm images hold one MmEntry.  The
+ * file is CRIU's, so anything unexpected is reported, never guessed at.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "criu_mm.pb-c.h"
+#include "guard_criu_images.h"
+#include "guard_log.h"
+
+void guard_criu_mm_init(struct guard_criu_mm *mm)
+{
+	guard_ranges_init(&mm->mapped);
+	guard_ranges_init(&mm->guards);
+}
+
+void guard_criu_mm_free(struct guard_criu_mm *mm)
+{
+	guard_ranges_free(&mm->mapped);
+	guard_ranges_free(&mm->guards);
+}
+
+void guard_criu_mm_name(char *buf, size_t len, uint32_t pid)
+{
+	snprintf(buf, len, "mm-%u.img", pid);
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct guard_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Sorts v and adds it to out; overlaps mean the image is corrupt. */
+static int add_sorted(struct guard_range *v, size_t n, const char *name,
+		      const char *what, struct guard_ranges *out)
+{
+	qsort(v, n, sizeof(*v), cmp_range);
+	for (size_t i = 0; i < n; i++) {
+		int ret = guard_ranges_add(out, v[i].start, v[i].end);
+
+		if (ret == -EINVAL)
+			pr_err("%s: %s [%#llx, %#llx) overlaps another "
+			       "(corrupt)\n",
+			       name, what, (unsigned long long)v[i].start,
+			       (unsigned long long)v[i].end);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int collect_vmas(const CriuMmEntry *e, const char *name,
+			struct guard_criu_mm *out)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	struct guard_range *maps, *guards;
+	size_t nm = 0, ng = 0;
+	int ret = 0;
+
+	maps = calloc(e->n_vmas + 1, sizeof(*maps));
+	guards = calloc(e->n_vmas + 1, sizeof(*guards));
+	if (!maps || !guards) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < e->n_vmas; i++) {
+		const CriuVmaEntry *v = e->vmas[i];
+
+		if (v->start >= v->end || v->start % page || v->end % page) {
+			pr_err("%s: VMA %zu [%#llx, %#llx) is empty or not "
+			       "page-aligned (corrupt, or another page size)\n",
+			       name, i, (unsigned long long)v->start,
+			       (unsigned long long)v->end);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (v->status & CRIU_VMA_AREA_GUARD)
+			guards[ng++] = (struct guard_range){v->start, v->end};
+		else
+			maps[nm++] = (struct guard_range){v->start, v->end};
+	}
+	ret = add_sorted(maps, nm, name, "VMA", &out->mapped);
+	if (!ret)
+		ret = add_sorted(guards, ng, name, "guard range", &out->guards);
+out:
+	free(maps);
+	free(guards);
+	return ret;
+}
+
+int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
+			 struct guard_criu_mm *out)
+{
+	size_t off = 4, entries = 0;
+	uint32_t magic[2] = {0, 0};
+	int ret = 0;
+
+	guard_criu_mm_init(out);
+	memcpy(magic, buf, len < 8 ? len : 8);
+	/* Images of very old CRIUs lack the common magic. */
+	if (magic[0] == CRIU_IMG_COMMON_MAGIC && len >= 8 &&
+	    magic[1] == CRIU_MM_MAGIC)
+		off = 8;
+	else if (magic[0] != CRIU_MM_MAGIC) {
+		pr_err("%s: not a CRIU mm image (magic %#x %#x)\n", name,
+		       magic[0], magic[1]);
+		return -EINVAL;
+	}
+	while (!ret && off < len) {
+		CriuMmEntry *e;
+		uint32_t n = 0;
+
+		if (len - off >= 4)
+			memcpy(&n, buf + off, 4);
+		if (len - off < 4 || n > len - off - 4) {
+			pr_err("%s: entry at offset %zu runs past the end "
+			       "(truncated)\n",
+			       name, off);
+			ret = -EINVAL;
+			break;
+		}
+		e = criu_mm_entry__unpack(NULL, n, buf + off + 4);
+		if (!e) {
+			pr_err("%s: entry at offset %zu does not decode "
+			       "(corrupt)\n",
+			       name, off);
+			ret = -EINVAL;
+			break;
+		}
+		if (entries++) {
+			pr_err("%s: more than one mm entry\n", name);
+			ret = -EINVAL;
+		} else {
+			ret = collect_vmas(e, name, out);
+		}
+		criu_mm_entry__free_unpacked(e, NULL);
+		off += 4 + n;
+	}
+	if (!ret && !entries) {
+		pr_err("%s: holds no mm entry (truncated)\n", name);
+		ret = -EINVAL;
+	}
+	if (ret)
+		guard_criu_mm_free(out);
+	return ret;
+}
+
+int guard_criu_mm_read(int dirfd, uint32_t pid, struct guard_criu_mm *out)
+{
+	uint8_t *buf = NULL;
+	struct stat st;
+	char name[64];
+	int fd, ret = 0;
+
+	guard_criu_mm_init(out);
+	guard_criu_mm_name(name, sizeof(name), pid);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	if (st.st_size < 8 || st.st_size > 8 + (off_t)CRIU_IMG_MAX_ENTRY) {
+		pr_err("%s: bad size %lld bytes\n", name,
+		       (long long)st.st_size);
+		ret = -EINVAL;
+		goto out;
+	}
+	buf = malloc(st.st_size);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (pread(fd, buf, st.st_size, 0) != st.st_size) {
+		pr_err("%s: short read\n", name);
+		ret = -EIO;
+		goto out;
+	}
+	ret = guard_criu_mm_decode(buf, st.st_size, name, out);
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+int guard_criu_mm_check(const struct guard_criu_mm *mm, const char *name,
+			const struct guard_ranges *g)
+{
+	const struct guard_ranges *m = &mm->mapped;
+	size_t v = 0;
+
+	/* Adjacent VMAs are merged in m: a range must sit in one piece. */
+	for (size_t i = 0; i < g->n; i++) {
+		while (v < m->n && m->v[v].end <= g->v[i].start)
+			v++;
+		if (v < m->n && m->v[v].start <= g->v[i].start &&
+		    g->v[i].end <= m->v[v].end)
+			continue;
+		pr_err("%s: guard range [%#llx, %#llx) lies outside the task's "
+		       "mappings in its mm image\n",
+		       name, (unsigned long long)g->v[i].start,
+		       (unsigned long long)g->v[i].end);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int guard_ranges_subtract(const struct guard_ranges *a,
+			  const struct guard_ranges *b,
+			  struct guard_ranges *out)
+{
+	size_t j = 0;
+
+	guard_ranges_reset(out);
+	for (size_t i = 0; i < a->n; i++) {
+		uint64_t s = a->v[i].start, e = a->v[i].end;
+
+		while (j < b->n && b->v[j].end <= s)
+			j++;
+		for (size_t k = j; k < b->n && b->v[k].start < e; k++) {
+			if (b->v[k].start > s &&
+			    guard_ranges_add(out, s, b->v[k].start))
+				return -ENOMEM;
+			if (b->v[k].end > s)
+				s = b->v[k].end;
+		}
+		if (s < e && guard_ranges_add(out, s, e))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int guard_ranges_union(const struct guard_ranges *a,
+		       const struct guard_ranges *b, struct guard_ranges *out)
+{
+	size_t i = 0, j = 0;
+
+	guard_ranges_reset(out);
+	while (i < a->n || j < b->n) {
+		const struct guard_range *r;
+		struct guard_range *last;
+
+		if (j == b->n || (i < a->n && a->v[i].start <= b->v[j].start))
+			r = &a->v[i++];
+		else
+			r = &b->v[j++];
+		last = out->n ? &out->v[out->n - 1] : NULL;
+		if (last && r->start <= last->end) {
+			if (r->end > last->end)
+				last->end = r->end;
+			continue;
+		}
+		if (guard_ranges_add(out, r->start, r->end))
+			return -ENOMEM;
+	}
+	return 0;
+}
