@@ -6,6 +6,7 @@
  * thread still runs on that stack.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "guardtst.h"
@@ -60,6 +61,7 @@ static int thread_alive(void *arg, bool restored)
 int main(int argc, char **argv)
 {
 	pthread_attr_t attr;
+	sigset_t term, old;
 	char c;
 
 	test_init(argc, argv);
@@ -70,12 +72,17 @@ int main(int argc, char **argv)
 	}
 	stack->pages = CHECKED_PAGES;
 	gt_fill(stack);
+	/* SIGTERM must reach the main thread, which waits for it. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &term, &old);
 	if (pthread_attr_init(&attr) ||
 	    pthread_attr_setstack(&attr, stack->addr, STACK_PAGES * gt_page) ||
 	    pthread_create(&thread, &attr, run, NULL)) {
 		fail("pthread_create");
 		return 1;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (read(ready[0], &c, 1) != 1 || c != 'R') {
 		fail("the thread could not guard its stack");
 		return 1;

@@ -5,6 +5,7 @@
  * thread checks its own region from its own context.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -68,6 +69,7 @@ static int threads_check(void *arg, bool restored)
 int main(int argc, char **argv)
 {
 	struct gt_region *all[NTHREADS + 1];
+	sigset_t term, old;
 	char c;
 
 	test_init(argc, argv);
@@ -88,12 +90,17 @@ int main(int argc, char **argv)
 		}
 		gt_fill(w[i].own);
 	}
+	/* SIGTERM must reach the main thread, which waits for it. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &term, &old);
 	for (int i = 0; i < NTHREADS; i++) {
 		if (pthread_create(&w[i].thread, NULL, run, &w[i])) {
 			fail("pthread_create");
 			return 1;
 		}
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	for (int i = 0; i < NTHREADS; i++) {
 		if (read(ready[0], &c, 1) != 1 || c != 'R') {
 			fail("a thread could not install its guards");
