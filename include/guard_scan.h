@@ -80,7 +80,7 @@ int guard_smaps_parser_feed(struct guard_smaps_parser *p, const char *buf,
 			    size_t len);
 int guard_smaps_parser_finish(struct guard_smaps_parser *p);
 
-/* /proc/PID/smaps or /proc/PID/maps ("smaps" or "maps"). */
+/* /proc/PID/smaps or /proc/PID/maps ("smaps" or "maps"); pid 0 is self. */
 int guard_read_vmas(pid_t pid, const char *file, struct guard_vmas *out);
 
 /* PAGEMAP_SCAN for PAGE_IS_GUARD over [start, end), appended to out. */
@@ -93,7 +93,7 @@ int guard_scan_pagemap_bits(int pagemap_fd, uint64_t start, uint64_t end,
 /* Last NSpid of /proc/PID/status: the pid CRIU's images name a task by. */
 int guard_task_ns_pid(pid_t pid, uint32_t *ns_pid);
 
-/* All guard ranges of pid, exact, by mode within what f allows. */
+/* All guard ranges of pid (0: self), exact, by mode within what f allows. */
 int guard_find(pid_t pid, const struct guard_features *f,
 	       enum guard_scan_mode mode, struct guard_ranges *out);
 

@@ -78,7 +78,7 @@ static bool probe_smaps(char *p)
 	struct guard_vmas vmas = { 0 };
 	bool ok = false;
 
-	if (guard_read_vmas(getpid(), "smaps", &vmas))
+	if (guard_read_vmas(0, "smaps", &vmas))
 		return false;
 	for (size_t i = 0; i < vmas.n; i++)
 		if (vmas.v[i].start <= (uintptr_t)p &&

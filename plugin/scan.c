@@ -193,7 +193,11 @@ int guard_read_vmas(pid_t pid, const char *file, struct guard_vmas *out)
 	ssize_t n;
 	int fd, ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	/* pid 0 is the caller: getpid() names another task inside a pid ns. */
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	else
+		snprintf(path, sizeof(path), "/proc/self/%s", file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
@@ -375,7 +379,10 @@ int guard_find(pid_t pid, const struct guard_features *f,
 		pr_err("This kernel reports no guard pages (no PAGE_IS_GUARD, no pagemap bit 58)\n");
 		return -EOPNOTSUPP;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/pagemap");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;

@@ -197,7 +197,7 @@ bool gt_vma_maybe_guard(const void *p)
 	struct guard_vmas vmas = { 0 };
 	bool gu = false;
 
-	if (guard_read_vmas(getpid(), "smaps", &vmas))
+	if (guard_read_vmas(0, "smaps", &vmas))
 		return false;
 	for (size_t i = 0; i < vmas.n; i++)
 		if (vmas.v[i].start <= (uintptr_t)p &&
@@ -213,7 +213,7 @@ int gt_snapshot(struct guard_ranges *out)
 
 	if (guard_detect_features(&f) || !f.madv_guard)
 		return -1;
-	return guard_find(getpid(), &f, GUARD_SCAN_FULL, out);
+	return guard_find(0, &f, GUARD_SCAN_FULL, out);
 }
 
 void gt_print(const char *label, const struct guard_ranges *r)
