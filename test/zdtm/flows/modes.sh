@@ -1,0 +1,310 @@
+# shellcheck shell=bash
+# CRIU modes beyond a plain dump and restore: leave running, stopped tasks,
+# a dump that fails after the guards were lifted, page server, lazy pages,
+# pre-dump, RPC (criu swrk), a second plugin, and CRIU >= 4.2's own guard
+# support.  Sourced by test/zdtm/run.
+
+imgtool() { "$build/test/zdtm/imgtool" "$@"; }
+
+# modes_state PID: the task's state letter (R, S, T, t, Z...).
+modes_state() {
+	sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null
+}
+
+# modes_wait_stopped PID: the task reaches the stopped state (T).
+modes_wait_stopped() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(modes_state "$1")" = T ] && return 0
+		sleep 0.05
+	done
+	log "task $1 is not stopped (state $(modes_state "$1"))"
+	return 1
+}
+
+# modes_same_guards PID BEFORE WHEN: the live task has exactly BEFORE.
+modes_same_guards() {
+	local now
+	now=$(imgtool scan "$1") || { log "can't scan $1 $3"; return 1; }
+	[ "$now" = "$2" ] && return 0
+	log "guards of $1 $3 differ from before the dump:"
+	diff <(echo "$2") <(echo "$now") | sed 's/^/    /'
+	return 1
+}
+
+# modes_port: a TCP port on 127.0.0.1 that nothing listens on now.
+modes_port() {
+	local p
+	for ((p = 20000 + RANDOM % 20000; ; p++)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo $p; return; }
+	done
+}
+
+# dump -R: criu exits, the task runs on with exactly its guards.
+flow_leave_running() {
+	local d=$work/$FUNCNAME before
+	start guard_anon "$d" || return 1
+	before=$(imgtool scan "$PID")
+	[ -n "$before" ] || { log "test has no guards"; kill -9 "$PID"; return 1; }
+	dump "$d" "$plugins" -R || { log "dump -R failed"; kill -9 "$PID"; return 1; }
+	modes_same_guards "$PID" "$before" "after dump -R" || { kill -9 "$PID"; return 1; }
+	verdict "$d"
+}
+
+# The same on a tree: every task checks its own guards at SIGTERM.
+flow_leave_running_tree() {
+	local d=$work/$FUNCNAME
+	start guard_tree "$d" || return 1
+	dump "$d" "$plugins" -R || { log "dump -R failed"; kill -9 "$PID"; return 1; }
+	verdict "$d"
+}
+
+# A task dumped while stopped is restored stopped (criu queues SIGSTOP
+# before RESUME_DEVICES_LATE; plugin/remote.c retries and re-queues it),
+# with its guards; SIGCONT then lets it finish.
+flow_stopped() {
+	local d=$work/$FUNCNAME before
+	start guard_anon "$d" || return 1
+	before=$(imgtool scan "$PID")
+	kill -STOP "$PID"
+	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
+	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
+	modes_same_guards "$PID" "$before" "after restore" || { kill -9 "$PID"; return 1; }
+	kill -CONT "$PID"
+	verdict "$d"
+}
+
+# restore --leave-stopped: the same for a task that was running.
+flow_restore_leave_stopped() {
+	local d=$work/$FUNCNAME before
+	start guard_anon "$d" || return 1
+	before=$(imgtool scan "$PID")
+	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	restore "$d" "$plugins" --leave-stopped || { log "restore failed"; return 1; }
+	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
+	modes_same_guards "$PID" "$before" "after restore" || { kill -9 "$PID"; return 1; }
+	kill -CONT "$PID"
+	verdict "$d"
+}
+
+# dump --leave-stopped: the live task stays stopped, with its guards.
+flow_dump_leave_stopped() {
+	local d=$work/$FUNCNAME before
+	start guard_anon "$d" || return 1
+	before=$(imgtool scan "$PID")
+	dump "$d" "$plugins" --leave-stopped ||
+		{ log "dump failed"; kill -9 "$PID"; return 1; }
+	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
+	modes_same_guards "$PID" "$before" "after dump" || { kill -9 "$PID"; return 1; }
+	kill -CONT "$PID"
+	verdict "$d"
+}
+
+# A dump that fails after CHECKPOINT_DEVICES lifted the guards (CRIU's
+# fault injection: FI_DUMP_PAGES=3, just before the pages are read):
+# exit(DUMP) puts them back and every task runs on with exactly its guards.
+flow_dump_fault() {
+	local d=$work/$FUNCNAME before
+	start guard_anon "$d" || return 1
+	before=$(imgtool scan "$PID")
+	if CRIU_FAULT=3 dump "$d" "$plugins"; then
+		log "dump with CRIU_FAULT=3 succeeded"
+		kill -9 "$PID"
+		return 1
+	fi
+	grep -q 'fault: Dump VMA pages failure' "$d/img/dump.log" ||
+		{ log "the dump failed, but not at the injected fault"; kill -9 "$PID"; return 1; }
+	[ -d "/proc/$PID" ] || { log "task died in the failed dump"; return 1; }
+	modes_same_guards "$PID" "$before" "after the failed dump" || { kill -9 "$PID"; return 1; }
+	verdict "$d"
+}
+
+# The same on a tree: the fault hits the first task's pages, after every
+# task's guards were lifted.
+flow_dump_fault_tree() {
+	local d=$work/$FUNCNAME
+	start guard_tree "$d" || return 1
+	if CRIU_FAULT=3 dump "$d" "$plugins"; then
+		log "dump with CRIU_FAULT=3 succeeded"
+		kill -9 "$PID"
+		return 1
+	fi
+	grep -q 'fault: Dump VMA pages failure' "$d/img/dump.log" ||
+		{ log "the dump failed, but not at the injected fault"; kill -9 "$PID"; return 1; }
+	verdict "$d"
+}
+
+# Pages go to a page server; the plugin's images stay in the dump's
+# directory.  Restore from what both wrote.
+flow_page_server() {
+	local d=$work/$FUNCNAME port ps rc=0
+	start guard_anon "$d" || return 1
+	mkdir -p "$d/pages"
+	port=$(modes_port)
+	"$criu" page-server -D "$d/pages" --address 127.0.0.1 --port "$port" \
+		-o page-server.log -v4 &
+	ps=$!
+	sleep 0.3
+	dump "$d" "$plugins" --page-server --address 127.0.0.1 --port "$port" ||
+		{ log "dump to the page server failed"; rc=1; }
+	wait "$ps" || { log "page server failed"; rc=1; }
+	[ $rc = 0 ] || { kill -9 "$PID" 2>/dev/null; return 1; }
+	wait_gone "$PID" || return 1
+	ls "$d"/pages/pages-*.img >/dev/null 2>&1 ||
+		{ log "page server wrote no pages"; return 1; }
+	cp "$d"/pages/*.img "$d/img/" || return 1
+	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	verdict "$d"
+}
+
+# Lazy restore: criu lazy-pages serves the pages through userfaultfd while
+# the restored task runs.  Where the kernel has no userfaultfd, restore
+# --lazy-pages must be refused, not run the task without its pages.
+flow_lazy_pages() {
+	local d=$work/$FUNCNAME lp rc=0
+	start guard_anon "$d" || return 1
+	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	"$criu" lazy-pages -D "$d/img" -o lazy-pages.log -v4 &
+	lp=$!
+	sleep 0.3
+	if ! restore "$d" "$plugins" --lazy-pages; then
+		kill "$lp" 2>/dev/null
+		wait "$lp"
+		if grep -qi 'userfaultfd' "$d/img/restore.log" "$d/img/lazy-pages.log" &&
+			! grep -q 'Forking task' "$d/img/restore.log"; then
+			log "SKIP: no userfaultfd here; lazy restore refused before any task"
+			return 0
+		fi
+		log "lazy restore failed"
+		return 1
+	fi
+	verdict "$d" || rc=1
+	wait "$lp" || { log "lazy-pages daemon failed"; rc=1; }
+	return $rc
+}
+
+# Pre-dump has no CHECKPOINT_DEVICES: init(PRE_DUMP) says what happens to
+# guards.  Without soft-dirty (this kernel) criu aborts the pre-dump, but
+# the line must be in its log and the task must keep its guards; where
+# pre-dump works, the final dump on top of it must restore.
+flow_pre_dump() {
+	local d=$work/$FUNCNAME before mode
+	start guard_anon "$d" || return 1
+	before=$(imgtool scan "$PID")
+	for mode in splice read; do
+		mkdir -p "$d/pre-$mode"
+		# criu aborts (SIGABRT) where dirty tracking is off: keep bash quiet.
+		if ("$criu" pre-dump -t "$PID" -D "$d/pre-$mode" -o pre-dump.log -v4 \
+			-L "$plugins" --pre-dump-mode=$mode; exit $?) 2>/dev/null; then
+			log "pre-dump ($mode) succeeded"
+		elif [ $mode = splice ] && grep -q "Can't splice all pages to pipe" "$d/pre-$mode/pre-dump.log"; then
+			log "pre-dump (splice) fails on the guard pages: use --pre-dump-mode=read"
+		elif grep -q 'Dirty tracking support is OFF' "$d/pre-$mode/pre-dump.log" &&
+			grep -q 'BUG at' "$d/pre-$mode/pre-dump.log"; then
+			log "pre-dump ($mode) aborted: no soft-dirty tracking on this kernel"
+		else
+			log "pre-dump ($mode) failed for an unexpected reason"
+			kill -9 "$PID"
+			return 1
+		fi
+		grep -q 'guard: pre-dump: guards stay installed' "$d/pre-$mode/pre-dump.log" ||
+			{ log "no plugin line in the $mode pre-dump log"; kill -9 "$PID"; return 1; }
+		modes_same_guards "$PID" "$before" "after pre-dump ($mode)" || { kill -9 "$PID"; return 1; }
+	done
+	if [ -f "$d/pre-read/inventory.img" ]; then
+		dump "$d" "$plugins" --prev-images-dir ../pre-read --track-mem ||
+			{ log "dump after pre-dump failed"; kill -9 "$PID"; return 1; }
+		wait_gone "$PID" || return 1
+		restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	fi
+	verdict "$d"
+}
+
+# criu swrk, driven over RPC by libcriu as runc and podman do.  libcriu
+# has no plugin directory option: criu takes it from CRIU_CONFIG_FILE.
+flow_swrk() {
+	local d=$work/$FUNCNAME
+	start guard_anon "$d" || return 1
+	echo "libdir $plugins" >"$d/criu.conf"
+	CRIU_CONFIG_FILE=$d/criu.conf "$build/test/zdtm/swrk_client" dump "$PID" "$d/img" ||
+		{ log "swrk dump failed"; kill -9 "$PID"; return 1; }
+	grep -q 'guard:' "$d/img/swrk-dump.log" ||
+		{ log "the plugin did not run in criu swrk"; return 1; }
+	wait_gone "$PID" || return 1
+	PID=$(CRIU_CONFIG_FILE=$d/criu.conf "$build/test/zdtm/swrk_client" restore "$d/img") ||
+		{ log "swrk restore failed"; return 1; }
+	grep -q 'guard:' "$d/img/swrk-restore.log" ||
+		{ log "the plugin did not run in the swrk restore"; kill -9 "$PID"; return 1; }
+	verdict "$d"
+}
+
+# A second plugin in the same directory sees every hook criu-guard also
+# handles (criu-guard returns -ENOTSUP when done): for each task of a tree,
+# CHECKPOINT_DEVICES at dump and RESUME_DEVICES_LATE at restore.
+flow_second_plugin() {
+	local d=$work/$FUNCNAME lib=$work/$FUNCNAME/lib pids hook seen order
+	mkdir -p "$lib"
+	# criu loads a directory's plugins in readdir order: on tmpfs the
+	# newest file first.  The order is checked below, not assumed.
+	cp "$build/test/zdtm/probe_plugin.so" "$lib/" &&
+		cp "$plugins/guard_plugin.so" "$lib/" || return 1
+	start guard_tree "$d" || return 1
+	dump "$d" "$lib" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	restore "$d" "$lib" || { log "restore failed"; return 1; }
+	verdict "$d" || return 1
+	# The probe proves something only if criu asked criu-guard first.
+	for f in dump restore; do
+		order=$(grep -o 'Plugin "[^"]*"' "$d/img/$f.log" | tr '\n' ' ')
+		[ "$order" = 'Plugin "criu-guard" Plugin "probe" ' ] ||
+			{ log "$f: plugins loaded as: $order (criu-guard must come first)"; return 1; }
+	done
+	pids=$(cd "$d/img" && ls mm-*.img | sed 's/mm-\(.*\)\.img/\1/' | sort -n | tr '\n' ' ')
+	[ -n "$pids" ] || { log "no mm images"; return 1; }
+	for hook in CHECKPOINT_DEVICES RESUME_DEVICES_LATE; do
+		seen=$(awk -v h=$hook '$1 == h { print $2 }' "$d/img/probe.log" | sort -n | tr '\n' ' ')
+		[ "$seen" = "$pids" ] ||
+			{ log "probe saw $hook for [$seen], tasks are [$pids]"; return 1; }
+	done
+}
+
+# CRIU >= 4.2 collects guards itself (VMA_AREA_GUARD entries in mm-*.img).
+# In auto mode the plugin leaves them to criu; with CRIU_GUARD_MODE=plugin
+# it lifts them before criu looks, so criu records none.  Either way each
+# range is restored by exactly one of them.
+flow_native_split() {
+	local d=$work/$FUNCNAME before by_criu by_plugin
+	if [ $native = 0 ]; then
+		log "SKIP: criu $("$criu" --version | sed -n 's/Version: //p') has no native guard support"
+		return 0
+	fi
+	start guard_anon "$d" || return 1
+	before=$(imgtool scan "$PID")
+	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	by_criu=$(imgtool mm "$d/img" "$PID" | sed -n 's/^guard //p')
+	by_plugin=$(imgtool ranges "$d/img" "$PID" 2>/dev/null)
+	case $CRIU_GUARD_MODE in
+	auto)
+		[ "$by_criu" = "$before" ] ||
+			{ log "criu's mm image does not hold the task's guards"; return 1; }
+		[ -z "$by_plugin" ] || { log "plugin recorded guards in auto mode"; return 1; } ;;
+	plugin)
+		[ -z "$by_criu" ] || { log "criu recorded guards the plugin had lifted"; return 1; }
+		[ "$by_plugin" = "$before" ] ||
+			{ log "plugin image does not hold the task's guards"; return 1; } ;;
+	esac
+	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	# With both kinds of range in the images, the plugin says how it split them.
+	if [ -n "$by_criu" ] && [ -n "$by_plugin" ]; then
+		grep -q 'criu restores .* guard ranges itself' "$d/img/restore.log" ||
+			{ log "plugin did not leave criu's ranges to criu"; kill -9 "$PID"; return 1; }
+	fi
+	modes_same_guards "$PID" "$before" "after restore" || { kill -9 "$PID"; return 1; }
+	verdict "$d"
+}

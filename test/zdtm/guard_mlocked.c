@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guards beside an mlock()ed mapping.  CRIU restores the lock, and the
+ * kernel refuses MADV_GUARD_INSTALL in a locked VMA (EINVAL): the guards
+ * must come back in their own VMA all the same.  flows/failures.sh uses
+ * the locked VMA (its address is in the outfile) to make a reinstall fail
+ * for real.
+ */
+#include <sys/mman.h>
+
+#include "guardtst.h"
+#include "zdtmtst.h"
+
+int main(int argc, char **argv)
+{
+	struct gt_region *r[2];
+
+	test_init(argc, argv);
+	r[0] = gt_map_anon("guarded", 16);
+	r[1] = gt_map_anon("locked", 4);
+	if (!r[0] || !r[1]) {
+		fail("mmap");
+		return 1;
+	}
+	gt_fill(r[0]);
+	gt_fill(r[1]);
+	if (gt_guard(r[0], 3, 2) || gt_guard(r[0], 15, 1)) {
+		fail("MADV_GUARD_INSTALL");
+		return 1;
+	}
+	if (mlock(r[1]->addr, 4 * gt_page)) {
+		fail("mlock");
+		return 1;
+	}
+	test_msg("locked %p\n", (void *)r[1]->addr);
+	return gt_run(r, 2);
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test helper for flows/modes.sh and flows/failures.sh: shows a live
+ * task's guard ranges, shows what the plugin's and CRIU's images hold, and
+ * crafts bad guard images (another page size, a range somewhere else) to
+ * check that restore refuses them.
+ *
+ *   imgtool scan PID                  guard ranges of a live task
+ *   imgtool ranges DIR PID            ranges in DIR/guard-PID.img
+ *   imgtool mm DIR PID                "map"/"guard" lines of DIR/mm-PID.img
+ *   imgtool set-page-size FILE N      rewrite page_size of a guard image
+ *   imgtool add-range FILE START END  add [START, END) to guard-PID.img
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "guard.pb-c.h"
+#include "guard_criu_images.h"
+#include "guard_image.h"
+#include "guard_scan.h"
+
+static void print_ranges(const char *tag, const struct guard_ranges *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		printf("%s%#" PRIx64 "-%#" PRIx64 "\n", tag, r->v[i].start,
+		       r->v[i].end);
+}
+
+static int scan(pid_t pid)
+{
+	struct guard_features f;
+	struct guard_ranges r;
+	int ret;
+
+	guard_ranges_init(&r);
+	ret = guard_detect_features(&f);
+	if (!ret)
+		ret = guard_find(pid, &f, GUARD_SCAN_FULL, &r);
+	if (!ret)
+		print_ranges("", &r);
+	guard_ranges_free(&r);
+	return ret;
+}
+
+static int open_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		perror(dir);
+	return fd;
+}
+
+static int ranges(const char *dir, uint32_t pid)
+{
+	struct guard_ranges r;
+	int fd = open_dir(dir), ret;
+
+	if (fd < 0)
+		return 1;
+	guard_ranges_init(&r);
+	ret = guard_task_image_read(fd, pid, UINT64_MAX, &r);
+	if (!ret)
+		print_ranges("", &r);
+	guard_ranges_free(&r);
+	close(fd);
+	return ret;
+}
+
+static int mm(const char *dir, uint32_t pid)
+{
+	struct guard_criu_mm m;
+	int fd = open_dir(dir), ret;
+
+	if (fd < 0)
+		return 1;
+	ret = guard_criu_mm_read(fd, pid, &m);
+	if (!ret) {
+		print_ranges("map ", &m.mapped);
+		print_ranges("guard ", &m.guards);
+		guard_criu_mm_free(&m);
+	}
+	close(fd);
+	return ret;
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	uint8_t *buf;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st) || st.st_size < 8) {
+		perror(path);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	buf = malloc(st.st_size);
+	if (buf && read(fd, buf, st.st_size) != st.st_size) {
+		free(buf);
+		buf = NULL;
+	}
+	close(fd);
+	*len = st.st_size;
+	return buf;
+}
+
+static int spill(const char *path, uint32_t magic, const ProtobufCMessage *m)
+{
+	size_t len = protobuf_c_message_get_packed_size(m);
+	uint32_t hdr[2] = {magic, (uint32_t)len};
+	uint8_t *buf = malloc(8 + len);
+	FILE *f;
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, hdr, 8);
+	protobuf_c_message_pack(m, buf + 8);
+	f = fopen(path, "w");
+	if (!f || fwrite(buf, 1, 8 + len, f) != 8 + len)
+		ret = -EIO;
+	if (f && fclose(f))
+		ret = -EIO;
+	free(buf);
+	return ret;
+}
+
+static int set_page_size(const char *path, uint32_t page)
+{
+	uint32_t magic;
+	uint8_t *buf;
+	size_t len;
+	int ret = -EINVAL;
+
+	buf = slurp(path, &len);
+	if (!buf)
+		return -EIO;
+	memcpy(&magic, buf, 4);
+	if (magic == GUARD_IMG_TASK_MAGIC) {
+		GuardTaskEntry *e =
+			guard_task_entry__unpack(NULL, len - 8, buf + 8);
+
+		if (e) {
+			e->page_size = page;
+			ret = spill(path, magic, &e->base);
+			guard_task_entry__free_unpacked(e, NULL);
+		}
+	} else if (magic == GUARD_IMG_INDEX_MAGIC) {
+		GuardIndexEntry *e =
+			guard_index_entry__unpack(NULL, len - 8, buf + 8);
+
+		if (e) {
+			e->page_size = page;
+			ret = spill(path, magic, &e->base);
+			guard_index_entry__free_unpacked(e, NULL);
+		}
+	}
+	free(buf);
+	return ret;
+}
+
+static int add_range(const char *path, uint64_t start, uint64_t end)
+{
+	GuardRangeEntry nr = GUARD_RANGE_ENTRY__INIT, **v;
+	GuardTaskEntry *e;
+	uint8_t *buf;
+	size_t len, at = 0;
+	int ret;
+
+	buf = slurp(path, &len);
+	if (!buf)
+		return -EIO;
+	e = guard_task_entry__unpack(NULL, len - 8, buf + 8);
+	free(buf);
+	if (!e)
+		return -EINVAL;
+	/* Kept sorted: the image must stay valid except where it lies. */
+	while (at < e->n_ranges && e->ranges[at]->start < start)
+		at++;
+	v = calloc(e->n_ranges + 1, sizeof(*v));
+	if (!v) {
+		guard_task_entry__free_unpacked(e, NULL);
+		return -ENOMEM;
+	}
+	memcpy(v, e->ranges, at * sizeof(*v));
+	nr.start = start;
+	nr.end = end;
+	v[at] = &nr;
+	memcpy(v + at + 1, e->ranges + at, (e->n_ranges - at) * sizeof(*v));
+	free(e->ranges);
+	e->ranges = v;
+	e->n_ranges++;
+	ret = spill(path, GUARD_IMG_TASK_MAGIC, &e->base);
+	/* nr is on the stack: take it out before protobuf-c frees the rest. */
+	memmove(v + at, v + at + 1, (e->n_ranges - at - 1) * sizeof(*v));
+	e->n_ranges--;
+	guard_task_entry__free_unpacked(e, NULL);
+	return ret;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: imgtool scan PID | ranges DIR PID | mm DIR PID |"
+		" set-page-size FILE N | add-range FILE START END\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	int ret;
+
+	if (!strcmp(cmd, "scan") && argc == 3)
+		ret = scan(atoi(argv[2]));
+	else if (!strcmp(cmd, "ranges") && argc == 4)
+		ret = ranges(argv[2], strtoul(argv[3], NULL, 10));
+	else if (!strcmp(cmd, "mm") && argc == 4)
+		ret = mm(argv[2], strtoul(argv[3], NULL, 10));
+	else if (!strcmp(cmd, "set-page-size") && argc == 4)
+		ret = set_page_size(argv[2], strtoul(argv[3], NULL, 0));
+	else if (!strcmp(cmd, "add-range") && argc == 5)
+		ret = add_range(argv[2], strtoull(argv[3], NULL, 0),
+				strtoull(argv[4], NULL, 0));
+	else
+		usage();
+	if (ret)
+		fprintf(stderr, "imgtool %s: %s\n", cmd, strerror(-ret));
+	return ret ? 1 : 0;
+}
