@@ -1,0 +1,164 @@
+# shellcheck shell=bash
+# Failure semantics.  Bad images are refused at init(RESTORE), before criu
+# creates any task, with a message naming the file and the fault; a kernel
+# without guard support is refused the same way; a reinstall that fails at
+# RESUME_DEVICES_LATE (whose result criu ignores) kills the restored tree,
+# or with CRIU_GUARD_ON_FAILURE=continue lets it run with a warning.
+# Sourced by test/zdtm/run; uses imgtool from flows/modes.sh.
+
+# The dumps here are made by the plugin (CRIU_GUARD_MODE=plugin), so that
+# there are plugin images to damage where criu also has native support;
+# the restores run in the mode under test.
+
+# failures_dump TEST DIR: dump TEST with the plugin into DIR/img and keep a
+# pristine copy in DIR/orig; sets PID.
+failures_dump() {
+	local name=$1 d=$2
+	start "$name" "$d" || return 1
+	CRIU_GUARD_MODE=plugin dump "$d" "$plugins" ||
+		{ log "dump failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	[ -f "$d/img/guard-$PID.img" ] || { log "no guard-$PID.img"; return 1; }
+	cp -a "$d/img" "$d/orig"
+}
+
+# failures_refused DIR CASE PATTERN [ENV...]: restore from DIR/CASE (a
+# damaged copy) must fail before any task is forked, with PATTERN
+# (an extended regex naming file and fault) in the log.
+failures_refused() {
+	local d=$1 c=$2 pat=$3 log; shift 3
+	log=$d/$c/restore.log
+	if env "$@" "$criu" restore -D "$d/$c" -o restore.log -v4 -L "$plugins" -d; then
+		log "$c: restore succeeded"
+		kill -9 "$PID" 2>/dev/null
+		wait_gone "$PID"
+		return 1
+	fi
+	grep -Eq "guard: .*$pat" "$log" ||
+		{ log "$c: no message matching '$pat':"; grep 'guard:\|Error' "$log" | sed 's/^/    /'; return 1; }
+	if grep -q 'Forking task' "$log" || [ -d "/proc/$PID" ]; then
+		log "$c: refused only after tasks were created"
+		kill -9 "$PID" 2>/dev/null
+		return 1
+	fi
+	log "$c: refused: $(grep -Eo "guard: .*$pat.*" "$log" | head -1)"
+}
+
+# failures_case DIR CASE: a fresh copy of the pristine images to damage.
+failures_case() {
+	rm -rf "${1:?}/$2"
+	cp -a "$1/orig" "$1/$2"
+}
+
+flow_restore_bad_images() {
+	local d=$work/$FUNCNAME img rc=0 page
+	failures_dump guard_anon "$d" || return 1
+	img=guard-$PID.img
+	page=$(getconf PAGESIZE)
+
+	failures_case "$d" missing && rm "$d/missing/$img"
+	failures_refused "$d" missing "$img.*missing" || rc=1
+
+	failures_case "$d" no-index && rm "$d/no-index/guard-index.img"
+	failures_refused "$d" no-index "guard-index.img is missing" || rc=1
+
+	failures_case "$d" truncated && truncate -s 12 "$d/truncated/$img"
+	failures_refused "$d" truncated "$img: .*truncated" || rc=1
+
+	failures_case "$d" empty && : >"$d/empty/$img"
+	failures_refused "$d" empty "$img: .*(truncated|bad size)" || rc=1
+
+	# Same size, payload overwritten: protobuf can't decode 0xff varints.
+	failures_case "$d" corrupt &&
+		printf '\377%.0s' $(seq 1 $(($(stat -c %s "$d/corrupt/$img") - 8))) |
+		dd of="$d/corrupt/$img" bs=1 seek=8 conv=notrunc status=none
+	failures_refused "$d" corrupt "$img: corrupt" || rc=1
+
+	failures_case "$d" magic &&
+		printf 'XXXX' | dd of="$d/magic/$img" bs=1 conv=notrunc status=none
+	failures_refused "$d" magic "$img: bad magic" || rc=1
+
+	failures_case "$d" page-size &&
+		imgtool set-page-size "$d/page-size/$img" $((page * 16))
+	failures_refused "$d" page-size "$img: made with page size $((page * 16)), this system has $page" || rc=1
+
+	failures_case "$d" index-page-size &&
+		imgtool set-page-size "$d/index-page-size/guard-index.img" $((page * 16))
+	failures_refused "$d" index-page-size "guard-index.img: made with page size" || rc=1
+
+	# A range where the task has no mapping (below mmap_min_addr): only
+	# criu's mm image can tell, and it is read at init.
+	failures_case "$d" outside &&
+		imgtool add-range "$d/outside/$img" $((page * 4)) $((page * 5))
+	failures_refused "$d" outside "$img \(checked against mm-$PID.img\): guard range .* outside the task's mappings" || rc=1
+
+	failures_case "$d" no-mm && rm "$d/no-mm/mm-$PID.img"
+	failures_refused "$d" no-mm "$img has guard ranges but criu's mm-$PID.img is missing" || rc=1
+
+	# Nothing was left behind: the pristine images still restore.
+	[ $rc = 0 ] || return 1
+	rm -rf "$d/img" && cp -a "$d/orig" "$d/img"
+	restore "$d" "$plugins" || { log "pristine restore failed"; return 1; }
+	verdict "$d"
+}
+
+# A kernel without guard regions (CRIU_GUARD_DISABLE=madv masks them) can't
+# restore images that hold guards: refused at init.
+flow_restore_no_kernel_support() {
+	local d=$work/$FUNCNAME
+	failures_dump guard_anon "$d" || return 1
+	failures_case "$d" nokernel
+	failures_refused "$d" nokernel "images hold [0-9]+ guard ranges but this kernel has no MADV_GUARD_INSTALL" \
+		CRIU_GUARD_DISABLE=madv || return 1
+	rm -rf "$d/img" && cp -a "$d/orig" "$d/img"
+	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	verdict "$d"
+}
+
+# failures_locked_range DIR: adds to the image a guard range in the test's
+# mlock()ed VMA.  It passes every check at init (it is inside a mapping),
+# but criu restores the lock and the kernel refuses MADV_GUARD_INSTALL in
+# a VM_LOCKED VMA: a real reinstall failure at RESUME_DEVICES_LATE.
+failures_locked_range() {
+	local d=$1 addr page
+	page=$(getconf PAGESIZE)
+	addr=$(sed -n 's/^locked //p' "$d/out")
+	[ -n "$addr" ] || { log "test printed no locked address"; return 1; }
+	imgtool add-range "$d/img/guard-$PID.img" $((addr + page)) $((addr + 2 * page))
+}
+
+# Default (CRIU_GUARD_ON_FAILURE=kill): the plugin kills the restored tree
+# and says why.  criu ignores the hook's result, but then can't detach the
+# dead task and reports the restore failed (4.1.1); either way no task may
+# run on.
+flow_reinstall_fails_kill() {
+	local d=$work/$FUNCNAME
+	failures_dump guard_mlocked "$d" || return 1
+	failures_locked_range "$d" || return 1
+	if restore "$d" "$plugins"; then
+		log "criu reported success"
+	else
+		log "criu reported failure: $(grep -o 'Error.*' "$d/img/restore.log" | grep -v rlimit | head -1)"
+	fi
+	wait_gone "$PID" || { log "restored task still runs without its guards"; kill -9 "$PID"; return 1; }
+	grep -q "guard: madvise.*Invalid argument\|guard: .*EINVAL\|guard: .*Invalid argument" "$d/img/restore.log" ||
+		{ log "no kernel refusal in the log"; return 1; }
+	grep -q "guard: task $PID .*can't get its guard regions back: killing the restored tree" "$d/img/restore.log" ||
+		{ log "no kill message in the log"; return 1; }
+	! grep -q '^PASS' "$d/out" || { log "the killed test wrote PASS"; return 1; }
+}
+
+# CRIU_GUARD_ON_FAILURE=continue: the task runs on, and the log warns.
+flow_reinstall_fails_continue() {
+	local d=$work/$FUNCNAME
+	failures_dump guard_mlocked "$d" || return 1
+	failures_locked_range "$d" || return 1
+	CRIU_GUARD_ON_FAILURE=continue restore "$d" "$plugins" ||
+		{ log "restore failed"; return 1; }
+	sleep 0.2
+	[ -d "/proc/$PID" ] || { log "task did not survive with CRIU_GUARD_ON_FAILURE=continue"; return 1; }
+	grep -q "guard: task $PID .*runs WITHOUT its guard regions (CRIU_GUARD_ON_FAILURE=continue)" "$d/img/restore.log" ||
+		{ log "no warning in the log"; kill -9 "$PID"; return 1; }
+	kill -9 "$PID"
+	wait_gone "$PID"
+}
