@@ -1,10 +1,22 @@
 # shellcheck shell=bash
 # Controls: what happens without the plugin.  Sourced by test/zdtm/run.
 
-# Stock CRIU 4.1 can't dump a process with guards: the reason for the plugin.
+# Stock CRIU 4.1 can't dump a process with guards: the reason for the
+# plugin.  CRIU >= 4.2 can (native support): there, stock criu must dump
+# and restore the guards itself, recording them in its mm image.
 flow_stock_dump_fails() {
 	local d=$work/$FUNCNAME rc=0
 	start guard_anon "$d" || return 1
+	if [ $native = 1 ]; then
+		dump "$d" "$work/noplugins" ||
+			{ log "stock criu with native guard support failed to dump"; kill -9 "$PID"; return 1; }
+		wait_gone "$PID" || return 1
+		"$build/test/zdtm/imgtool" mm "$d/img" "$PID" | grep -q '^guard ' ||
+			{ log "criu's mm image records no guard ranges"; return 1; }
+		restore "$d" "$work/noplugins" || { log "stock restore failed"; return 1; }
+		verdict "$d"
+		return
+	fi
 	dump "$d" "$work/noplugins" && rc=1
 	grep -q "Can't splice all pages to pipe\|Can't dump page with parasite" \
 		"$d/img/dump.log" || { log "dump did not fail on the guard pages"; rc=1; }
@@ -15,12 +27,22 @@ flow_stock_dump_fails() {
 }
 
 # Images made with the plugin must not restore without it (guards would be
-# silently lost); with it, the same images then restore fine.
+# silently lost); with it, the same images then restore fine.  Where criu
+# has native support and the plugin stands aside (auto mode), the images
+# are criu's own and must restore without the plugin.
 flow_restore_needs_plugin() {
 	local d=$work/$FUNCNAME
 	start guard_anon "$d" || return 1
 	dump "$d" "$plugins" || { log "dump failed"; return 1; }
 	wait_gone "$PID" || return 1
+	if [ $native = 1 ] && [ "$CRIU_GUARD_MODE" = auto ]; then
+		[ ! -e "$d/img/guard-index.img" ] ||
+			{ log "plugin recorded guards although criu handles them"; return 1; }
+		restore "$d" "$work/noplugins" ||
+			{ log "restore of criu's own guard images without the plugin failed"; return 1; }
+		verdict "$d"
+		return
+	fi
 	if restore "$d" "$work/noplugins" -o restore-noplugin.log; then
 		log "restore without the plugin succeeded"
 		kill -9 "$PID"
