@@ -80,7 +80,10 @@ int guard_smaps_parser_feed(struct guard_smaps_parser *p, const char *buf,
 			    size_t len);
 int guard_smaps_parser_finish(struct guard_smaps_parser *p);
 
-/* /proc/PID/smaps or /proc/PID/maps ("smaps" or "maps"); pid 0 is self. */
+/*
+ * /proc/PID/smaps or /proc/PID/maps ("smaps" or "maps"); pid 0 is self.
+ * out must be zeroed or hold an earlier result, which is replaced.
+ */
 int guard_read_vmas(pid_t pid, const char *file, struct guard_vmas *out);
 
 /* PAGEMAP_SCAN for PAGE_IS_GUARD over [start, end), appended to out. */

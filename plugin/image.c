@@ -4,6 +4,7 @@
  * one protobuf message.  Everything read is checked before anything is
  * used: a restore must fail on a bad image, never apply half of it.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -39,7 +40,8 @@ static int write_file(int dirfd, const char *name, uint32_t magic,
 	size_t len = protobuf_c_message_get_packed_size(msg);
 	uint8_t *buf = malloc(HDR_LEN + len);
 	char tmp[64];
-	uint32_t hdr[2] = { magic, (uint32_t)len };
+	uint32_t hdr[2] = { htole32(magic), htole32((uint32_t)len) };
+	ssize_t n;
 	int fd, ret = 0;
 
 	if (!buf)
@@ -54,9 +56,11 @@ static int write_file(int dirfd, const char *name, uint32_t magic,
 		pr_perror("Can't create %s", tmp);
 		goto out;
 	}
-	if (write(fd, buf, HDR_LEN + len) != (ssize_t)(HDR_LEN + len)) {
-		ret = errno ? -errno : -EIO;
-		pr_perror("Can't write %s", tmp);
+	n = write(fd, buf, HDR_LEN + len);
+	if (n != (ssize_t)(HDR_LEN + len)) {
+		/* A short write sets no errno. */
+		ret = n < 0 ? -errno : -ENOSPC;
+		pr_err("Can't write %s: %s\n", tmp, strerror(-ret));
 	}
 	if (close(fd) && !ret)
 		ret = -errno;
@@ -125,6 +129,8 @@ static int check_header(const uint8_t *buf, size_t len, const char *name,
 		return -EINVAL;
 	}
 	memcpy(hdr, buf, HDR_LEN);
+	hdr[0] = le32toh(hdr[0]);
+	hdr[1] = le32toh(hdr[1]);
 	if (hdr[0] != magic) {
 		pr_err("%s: bad magic %#x, expected %#x\n", name, hdr[0], magic);
 		return -EINVAL;

@@ -204,6 +204,8 @@ int guard_read_vmas(pid_t pid, const char *file, struct guard_vmas *out)
 		pr_perror("Can't open %s", path);
 		return ret;
 	}
+	/* The parser appends; a list left from an earlier read would mix in. */
+	guard_vmas_free(out);
 	guard_smaps_parser_init(&parser, out);
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		if (guard_smaps_parser_feed(&parser, buf, n))
