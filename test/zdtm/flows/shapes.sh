@@ -33,6 +33,7 @@ flow_scale_guards() {
 flow_scale_tree() {
 	local d=$work/$FUNCNAME n
 	shapes_timed guard_tree_scale "$d" || return 1
+	plugin_records || return 0 # criu keeps the guards in its own images
 	n=$(find "$d/img" -name 'guard-[0-9]*.img' | wc -l)
 	[ "$n" = 200 ] || { log "$n task guard images, expected 200"; return 1; }
 }
@@ -46,14 +47,17 @@ flow_pidns() {
 	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
 	wait_gone "$PID" || return 1
 	# Four tasks; images must use their pids in the namespace (1..4).
-	for f in "$d"/img/guard-[0-9]*.img; do
-		n=${f##*/guard-}
-		n=${n%.img}
-		[ "$n" -le 4 ] || { log "guard image named by host pid: $f"; rc=1; }
-	done
-	[ -f "$d/img/guard-1.img" ] || { log "no guard-1.img for the ns init"; rc=1; }
-	n=$(find "$d/img" -name 'guard-[0-9]*.img' | wc -l)
-	[ "$n" = 4 ] || { log "$n task guard images, expected 4"; rc=1; }
+	# (None where criu keeps the guards in its own images.)
+	if plugin_records; then
+		for f in "$d"/img/guard-[0-9]*.img; do
+			n=${f##*/guard-}
+			n=${n%.img}
+			[ "$n" -le 4 ] || { log "guard image named by host pid: $f"; rc=1; }
+		done
+		[ -f "$d/img/guard-1.img" ] || { log "no guard-1.img for the ns init"; rc=1; }
+		n=$(find "$d/img" -name 'guard-[0-9]*.img' | wc -l)
+		[ "$n" = 4 ] || { log "$n task guard images, expected 4"; rc=1; }
+	fi
 	restore "$d" "$plugins" --pidfile "$d/restored.pid" ||
 		{ log "restore failed"; return 1; }
 	PID=$(cat "$d/restored.pid") || return 1
