@@ -10,6 +10,8 @@
  *   imgtool mm DIR PID                "map"/"guard" lines of DIR/mm-PID.img
  *   imgtool set-page-size FILE N      rewrite page_size of a guard image
  *   imgtool add-range FILE START END  add [START, END) to guard-PID.img
+ *   imgtool copy-native DIR PID       write guard-PID.img and the index
+ *                                     with the guard ranges of mm-PID.img
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -86,6 +88,29 @@ static int mm(const char *dir, uint32_t pid)
 		print_ranges("guard ", &m.guards);
 		guard_criu_mm_free(&m);
 	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * Plugin images that repeat what criu (>= 4.2) recorded itself, as if both
+ * had handled the same guards: restore must install each range once.
+ */
+static int copy_native(const char *dir, uint32_t pid)
+{
+	struct guard_criu_mm m;
+	int fd = open_dir(dir), ret;
+
+	if (fd < 0)
+		return 1;
+	ret = guard_criu_mm_read(fd, pid, &m);
+	if (!ret && !m.guards.n)
+		ret = -ENOENT;
+	if (!ret)
+		ret = guard_task_image_write(fd, pid, &m.guards);
+	if (!ret)
+		ret = guard_index_write(fd, &pid, 1);
+	guard_criu_mm_free(&m);
 	close(fd);
 	return ret;
 }
@@ -210,7 +235,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: imgtool scan PID | ranges DIR PID | mm DIR PID |"
-		" set-page-size FILE N | add-range FILE START END\n");
+		" set-page-size FILE N | add-range FILE START END |"
+		" copy-native DIR PID\n");
 	exit(2);
 }
 
@@ -227,6 +253,8 @@ int main(int argc, char **argv)
 		ret = mm(argv[2], strtoul(argv[3], NULL, 10));
 	else if (!strcmp(cmd, "set-page-size") && argc == 4)
 		ret = set_page_size(argv[2], strtoul(argv[3], NULL, 0));
+	else if (!strcmp(cmd, "copy-native") && argc == 4)
+		ret = copy_native(argv[2], strtoul(argv[3], NULL, 10));
 	else if (!strcmp(cmd, "add-range") && argc == 5)
 		ret = add_range(argv[2], strtoull(argv[3], NULL, 0),
 				strtoull(argv[4], NULL, 0));
