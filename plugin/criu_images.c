@@ -50,8 +50,7 @@ static int add_sorted(struct guard_range *v, size_t n, const char *name,
 		int ret = guard_ranges_add(out, v[i].start, v[i].end);
 
 		if (ret == -EINVAL)
-			pr_err("%s: %s [%#llx, %#llx) overlaps another "
-			       "(corrupt)\n",
+			pr_err("%s: %s [%#llx, %#llx) overlaps another (corrupt)\n",
 			       name, what, (unsigned long long)v[i].start,
 			       (unsigned long long)v[i].end);
 		if (ret)
@@ -78,8 +77,7 @@ static int collect_vmas(const CriuMmEntry *e, const char *name,
 		const CriuVmaEntry *v = e->vmas[i];
 
 		if (v->start >= v->end || v->start % page || v->end % page) {
-			pr_err("%s: VMA %zu [%#llx, %#llx) is empty or not "
-			       "page-aligned (corrupt, or another page size)\n",
+			pr_err("%s: VMA %zu [%#llx, %#llx) is empty or not page-aligned (corrupt, or another page size)\n",
 			       name, i, (unsigned long long)v->start,
 			       (unsigned long long)v->end);
 			ret = -EINVAL;
@@ -124,16 +122,14 @@ int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
 		if (len - off >= 4)
 			memcpy(&n, buf + off, 4);
 		if (len - off < 4 || n > len - off - 4) {
-			pr_err("%s: entry at offset %zu runs past the end "
-			       "(truncated)\n",
+			pr_err("%s: entry at offset %zu runs past the end (truncated)\n",
 			       name, off);
 			ret = -EINVAL;
 			break;
 		}
 		e = criu_mm_entry__unpack(NULL, n, buf + off + 4);
 		if (!e) {
-			pr_err("%s: entry at offset %zu does not decode "
-			       "(corrupt)\n",
+			pr_err("%s: entry at offset %zu does not decode (corrupt)\n",
 			       name, off);
 			ret = -EINVAL;
 			break;
@@ -208,8 +204,7 @@ int guard_criu_mm_check(const struct guard_criu_mm *mm, const char *name,
 		if (v < m->n && m->v[v].start <= g->v[i].start &&
 		    g->v[i].end <= m->v[v].end)
 			continue;
-		pr_err("%s: guard range [%#llx, %#llx) lies outside the task's "
-		       "mappings in its mm image\n",
+		pr_err("%s: guard range [%#llx, %#llx) lies outside the task's mappings in its mm image\n",
 		       name, (unsigned long long)g->v[i].start,
 		       (unsigned long long)g->v[i].end);
 		return -EINVAL;

@@ -97,8 +97,7 @@ static int check_against_mm(int dirfd, struct guard_task *t,
 	if (!ret && mm.guards.n) {
 		ret = guard_ranges_subtract(&t->ranges, &mm.guards, &own);
 		if (!ret) {
-			pr_info("%s: criu restores %zu guard ranges itself; "
-				"the plugin installs %zu of its %zu\n",
+			pr_info("%s: criu restores %zu guard ranges itself; the plugin installs %zu of its %zu\n",
 				mm_name, mm.guards.n, own.n, t->ranges.n);
 			guard_ranges_free(&t->ranges);
 			t->ranges = own;
@@ -156,14 +155,12 @@ static int check_kernel(void)
 	if (!ranges)
 		return 0;
 	if (!r.feat.madv_guard) {
-		pr_err("images hold %zu guard ranges but this kernel has no "
-		       "MADV_GUARD_INSTALL (Linux >= 6.13 needed)\n",
+		pr_err("images hold %zu guard ranges but this kernel has no MADV_GUARD_INSTALL (Linux >= 6.13 needed)\n",
 		       ranges);
 		return -EOPNOTSUPP;
 	}
 	if (!r.feat.scan_guard && !r.feat.pagemap_bit) {
-		pr_err("this kernel can install guards but not report them, so "
-		       "they can't be verified\n");
+		pr_err("this kernel can install guards but not report them, so they can't be verified\n");
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -186,13 +183,11 @@ int guard_restore_init(const struct guard_features *f,
 	ret = guard_index_read(dirfd, &idx);
 	if (ret == -ENOENT) {
 		if (has_task_images(dirfd)) {
-			pr_err("guard-<pid>.img images present but %s is "
-			       "missing\n",
+			pr_err("guard-<pid>.img images present but %s is missing\n",
 			       GUARD_INDEX_NAME);
 			return -EINVAL;
 		}
-		pr_info("no guard images: the dump had no guard regions to "
-			"record\n");
+		pr_info("no guard images: the dump had no guard regions to record\n");
 		return 0;
 	}
 	if (ret) {
@@ -216,7 +211,7 @@ int guard_restore_init(const struct guard_features *f,
 /* Every range must lie in the task's mappings, or madvise would apply part. */
 static int check_mapped(pid_t pid, const struct guard_ranges *g)
 {
-	struct guard_vmas vmas = {0};
+	struct guard_vmas vmas = { 0 };
 	size_t v = 0;
 	int ret;
 
@@ -228,8 +223,7 @@ static int check_mapped(pid_t pid, const struct guard_ranges *g)
 			while (v < vmas.n && vmas.v[v].end <= a)
 				v++;
 			if (v == vmas.n || vmas.v[v].start > a) {
-				pr_err("guard range [%#llx, %#llx) of %d is "
-				       "outside its mappings\n",
+				pr_err("guard range [%#llx, %#llx) of %d is outside its mappings\n",
 				       (unsigned long long)g->v[i].start,
 				       (unsigned long long)g->v[i].end,
 				       (int)pid);
@@ -257,8 +251,8 @@ static int install(struct guard_task *t)
 	ret = check_mapped(t->pid, &t->ranges);
 	t1 = guard_now_us();
 	if (!ret)
-		ret = guard_remote_apply(t->pid, &t->ranges, MADV_GUARD_INSTALL,
-					 &done);
+		ret = guard_remote_apply(t->pid, &t->ranges,
+					 MADV_GUARD_INSTALL, &done);
 	if (ret)
 		return ret;
 	guard_remote_last_stats(&st);
@@ -272,15 +266,13 @@ static int install(struct guard_task *t)
 	if (!ret)
 		ret = guard_find(t->pid, &r.feat, GUARD_SCAN_FULL, &now);
 	if (!ret && !guard_ranges_equal(&now, &expect)) {
-		pr_err("task %d: %zu guard ranges after install, %zu expected "
-		       "from the images\n",
+		pr_err("task %d: %zu guard ranges after install, %zu expected from the images\n",
 		       (int)t->pid, now.n, expect.n);
 		ret = -EIO;
 	}
 	guard_ranges_free(&now);
 	guard_ranges_free(&expect);
-	pr_info("timing restore %d: maps=%lluus install=%lluus verify=%lluus "
-		"ranges=%zu injected=%zu\n",
+	pr_info("timing restore %d: maps=%lluus install=%lluus verify=%lluus ranges=%zu injected=%zu\n",
 		(int)t->pid, (unsigned long long)(t1 - t0),
 		(unsigned long long)(t2 - t1),
 		(unsigned long long)(guard_now_us() - t2), t->ranges.n,
@@ -298,14 +290,11 @@ static void kill_tree(void)
 static void fail(struct guard_task *t)
 {
 	if (r.set.on_failure == GUARD_FAIL_CONTINUE) {
-		pr_warn("task %d (ns pid %u) runs WITHOUT its guard regions "
-			"(CRIU_GUARD_ON_FAILURE=continue)\n",
+		pr_warn("task %d (ns pid %u) runs WITHOUT its guard regions (CRIU_GUARD_ON_FAILURE=continue)\n",
 			(int)t->pid, t->ns_pid);
 		return;
 	}
-	pr_err("task %d (ns pid %u) can't get its guard regions back: killing "
-	       "the restored tree (CRIU_GUARD_ON_FAILURE=continue lets it run "
-	       "unguarded)\n",
+	pr_err("task %d (ns pid %u) can't get its guard regions back: killing the restored tree (CRIU_GUARD_ON_FAILURE=continue lets it run unguarded)\n",
 	       (int)t->pid, t->ns_pid);
 	r.doomed = true;
 	kill_tree();
@@ -324,8 +313,7 @@ int guard_restore_task(pid_t pid)
 		return ret;
 	t = guard_tasks_find_ns(&r.tasks, ns_pid);
 	if (!t) {
-		pr_err("task %d (ns pid %u) is not in %s: images from another "
-		       "dump?\n",
+		pr_err("task %d (ns pid %u) is not in %s: images from another dump?\n",
 		       (int)pid, ns_pid, GUARD_INDEX_NAME);
 		t = guard_tasks_push(&r.tasks, pid, ns_pid);
 		if (t)
@@ -344,8 +332,7 @@ int guard_restore_task(pid_t pid)
 		fail(t);
 		return ret;
 	}
-	pr_info("task %d (ns pid %u): %zu guard ranges reinstalled and "
-		"verified\n",
+	pr_info("task %d (ns pid %u): %zu guard ranges reinstalled and verified\n",
 		(int)pid, ns_pid, t->ranges.n);
 	return 0;
 }
