@@ -12,10 +12,12 @@
  * container's stdio is a pipe whose reader may be gone after a migration,
  * while the bundle's rootfs travels with the container.
  *
- *   guard_app [--dir=DIR] [--no-guards]
+ *   guard_app [--dir=DIR] [--no-guards] [--mem=MIB]
  *
  * DIR defaults to /.  --no-guards maps and checks the same memory without
- * guards: the baseline that stock CRIU can checkpoint, for timing.
+ * guards: the baseline that stock CRIU can checkpoint, for timing.  --mem
+ * adds a region of MIB MiB with a guard page every 2 MiB, so that timings
+ * see a process of some size.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,11 +34,13 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
-#define N_REGIONS 3
+#define MAX_REGIONS 4
 
 static volatile sig_atomic_t got_sigterm;
 static const char *dir = "/";
 static bool no_guards;
+static size_t big_pages;
+static int n_regions = 3;
 
 static void on_sigterm(int sig)
 {
@@ -75,14 +79,23 @@ static int setup(struct gt_region **r)
 	shared = mmap(NULL, 16 * gt_page, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	r[2] = shared == MAP_FAILED ? NULL : gt_wrap("shared", shared, 16);
-	if (!r[0] || !r[1] || !r[2]) {
+	if (big_pages) {
+		r[3] = gt_map_anon("big", big_pages);
+		n_regions = r[3] ? 4 : 0;
+	}
+	if (!r[0] || !r[1] || !r[2] || !n_regions) {
 		fail("mmap");
 		return -1;
 	}
-	for (int i = 0; i < N_REGIONS; i++)
+	for (int i = 0; i < n_regions; i++)
 		gt_fill(r[i]);
 	if (no_guards)
 		return 0;
+	for (size_t pg = 256; pg < big_pages; pg += 512)
+		if (gt_guard(r[3], pg, 1)) {
+			fail("MADV_GUARD_INSTALL");
+			return -1;
+		}
 	if (gt_guard(r[0], 0, 1) || gt_guard(r[0], 10, 3) ||
 	    gt_guard(r[0], 31, 1) || gt_guard(r[1], 4, 1) ||
 	    gt_guard(r[2], 5, 2)) {
@@ -97,7 +110,7 @@ static int check_regions(struct gt_region **r)
 {
 	int bad = 0;
 
-	for (int i = 0; i < N_REGIONS; i++) {
+	for (int i = 0; i < n_regions; i++) {
 		bad += gt_check(r[i]);
 		for (size_t pg = 0; pg < r[i]->pages; pg++) {
 			if (!r[i]->guard[pg])
@@ -186,7 +199,7 @@ static int child_main(struct gt_region **r, const struct guard_ranges *before)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_sigterm};
-	struct gt_region *r[N_REGIONS];
+	struct gt_region *r[MAX_REGIONS];
 	struct guard_ranges before;
 	int status, bad = 0;
 	pid_t child;
@@ -196,8 +209,13 @@ int main(int argc, char **argv)
 			dir = argv[i] + 6;
 		} else if (!strcmp(argv[i], "--no-guards")) {
 			no_guards = true;
+		} else if (!strncmp(argv[i], "--mem=", 6)) {
+			big_pages = strtoul(argv[i] + 6, NULL, 10) << 20;
+			big_pages /= sysconf(_SC_PAGESIZE);
 		} else {
-			fprintf(stderr, "usage: %s [--dir=DIR] [--no-guards]\n",
+			fprintf(stderr,
+				"usage: %s [--dir=DIR] [--no-guards] "
+				"[--mem=MIB]\n",
 				argv[0]);
 			return 2;
 		}
