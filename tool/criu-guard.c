@@ -57,6 +57,28 @@ static long page_size;
 
 /* ---- output helpers ---- */
 
+/* Length of the valid UTF-8 sequence at p, or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n = 0;
+
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * Paths are bytes, JSON is UTF-8: a byte that is not part of valid UTF-8
+ * goes out as the code point of the same value, so the output always
+ * parses.
+ */
 static void json_str(const char *s)
 {
 	if (!s) {
@@ -65,12 +87,20 @@ static void json_str(const char *s)
 	}
 	putchar('"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
+		size_t n;
+
+		if (*p == '"' || *p == '\\') {
 			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
+		} else if (*p < 0x20 || *p == 0x7f) {
 			printf("\\u%04x", *p);
-		else
+		} else if (*p < 0x80) {
 			putchar(*p);
+		} else if ((n = utf8_len(p))) {
+			fwrite(p, 1, n, stdout);
+			p += n - 1;
+		} else {
+			printf("\\u%04x", *p);
+		}
 	}
 	putchar('"');
 }
