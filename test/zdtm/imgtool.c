@@ -54,8 +54,10 @@ static int open_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 
-	if (fd < 0)
+	if (fd < 0) {
+		fd = -errno;
 		perror(dir);
+	}
 	return fd;
 }
 
@@ -65,7 +67,7 @@ static int ranges(const char *dir, uint32_t pid)
 	int fd = open_dir(dir), ret;
 
 	if (fd < 0)
-		return 1;
+		return fd;
 	guard_ranges_init(&r);
 	ret = guard_task_image_read(fd, pid, UINT64_MAX, &r);
 	if (!ret)
@@ -81,7 +83,7 @@ static int mm(const char *dir, uint32_t pid)
 	int fd = open_dir(dir), ret;
 
 	if (fd < 0)
-		return 1;
+		return fd;
 	ret = guard_criu_mm_read(fd, pid, &m);
 	if (!ret) {
 		print_ranges("map ", &m.mapped);
@@ -102,7 +104,7 @@ static int copy_native(const char *dir, uint32_t pid)
 	int fd = open_dir(dir), ret;
 
 	if (fd < 0)
-		return 1;
+		return fd;
 	ret = guard_criu_mm_read(fd, pid, &m);
 	if (!ret && !m.guards.n)
 		ret = -ENOENT;

@@ -123,6 +123,10 @@ failures_locked_range() {
 	local d=$1 addr page
 	page=$(getconf PAGESIZE)
 	addr=$(sed -n 's/^locked //p' "$d/out")
+	if [ -z "$addr" ] && grep -q '^not locked' "$d/out"; then
+		log "SKIP: $(grep '^not locked' "$d/out")"
+		return 2
+	fi
 	[ -n "$addr" ] || { log "test printed no locked address"; return 1; }
 	imgtool add-range "$d/img/guard-$PID.img" $((addr + page)) $((addr + 2 * page))
 }
@@ -134,7 +138,7 @@ failures_locked_range() {
 flow_reinstall_fails_kill() {
 	local d=$work/$FUNCNAME
 	failures_dump guard_mlocked "$d" || return 1
-	failures_locked_range "$d" || return 1
+	failures_locked_range "$d" || return $(($? == 2 ? 0 : 1))
 	if restore "$d" "$plugins"; then
 		log "criu reported success"
 	else
@@ -152,7 +156,7 @@ flow_reinstall_fails_kill() {
 flow_reinstall_fails_continue() {
 	local d=$work/$FUNCNAME
 	failures_dump guard_mlocked "$d" || return 1
-	failures_locked_range "$d" || return 1
+	failures_locked_range "$d" || return $(($? == 2 ? 0 : 1))
 	CRIU_GUARD_ON_FAILURE=continue restore "$d" "$plugins" ||
 		{ log "restore failed"; return 1; }
 	sleep 0.2
