@@ -45,6 +45,7 @@ struct guard_vma {
 	uint64_t start;
 	uint64_t end;
 	bool maybe_guard; /* VmFlags has "gu" */
+	bool locked;      /* VmFlags has "lo": guards can't be reinstalled */
 	bool exec;
 	bool special; /* kernel-provided: [vdso], [vsyscall], [uprobes], ... */
 	/* For inspection (criu-guard scan); the plugin does not need them. */

@@ -6,6 +6,7 @@
  * whether CRIU then kills it, leaves it running (-R) or the dump failed.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,53 @@ static int check_lifted(struct guard_task *t)
 	return ret;
 }
 
+/* VmLck in /proc/PID/status: 0 means no VM_LOCKED VMA at all. */
+static bool has_locked_vmas(pid_t pid)
+{
+	char path[64], line[128];
+	unsigned long kb = 1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %lu", &kb) == 1)
+			break;
+	fclose(f);
+	return kb != 0;
+}
+
+/*
+ * MADV_GUARD_REMOVE works in a VM_LOCKED VMA but MADV_GUARD_INSTALL does
+ * not (EINVAL): guards lifted there could be put back neither at
+ * exit(DUMP) nor at restore (criu restores the lock).  Refuse the dump
+ * before lifting anything, so the task keeps its guards.
+ */
+static int check_unlocked(struct guard_task *t)
+{
+	struct guard_vmas vmas = { 0 };
+	int ret;
+
+	if (!has_locked_vmas(t->pid))
+		return 0;
+	ret = guard_read_vmas(t->pid, "smaps", &vmas);
+	for (size_t i = 0; !ret && i < vmas.n; i++) {
+		struct guard_vma *v = &vmas.v[i];
+
+		if (!v->locked ||
+		    !guard_ranges_overlap(&t->ranges, v->start, v->end))
+			continue;
+		pr_err("task %d: guards in the mlock()ed VMA %#llx-%#llx can't be lifted: the kernel refuses to reinstall guards in locked memory\n",
+		       (int)t->pid, (unsigned long long)v->start,
+		       (unsigned long long)v->end);
+		ret = -EOPNOTSUPP;
+	}
+	guard_vmas_free(&vmas);
+	return ret;
+}
+
 int guard_dump_task(pid_t pid)
 {
 	int dirfd = criu_get_image_dir();
@@ -148,6 +196,9 @@ int guard_dump_task(pid_t pid)
 	pr_info("task %d (ns pid %u): %zu guard ranges, %llu KiB; lifting\n",
 		(int)pid, ns_pid, t->ranges.n,
 		(unsigned long long)guard_ranges_bytes(&t->ranges) >> 10);
+	ret = check_unlocked(t);
+	if (ret)
+		return ret;
 	/* Marked first, so exit(DUMP) reinstalls even after a partial lift. */
 	t->lifted = true;
 	t1 = guard_now_us();

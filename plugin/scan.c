@@ -107,20 +107,28 @@ static int parse_header(struct guard_vmas *out, const char *line)
 	return 0;
 }
 
+/* Two-letter VmFlags words: whole words only ("gu", not "gux"). */
+static bool has_vmflag(const char *flags, const char *flag)
+{
+	for (const char *p = flags; *p;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (p[0] == flag[0] && p[0] && p[1] == flag[1] &&
+		    (p[2] == ' ' || p[2] == '\t' || p[2] == '\0'))
+			return true;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	return false;
+}
+
 static int parse_vmflags(struct guard_vma *vma, const char *flags)
 {
 	const char *p;
 	size_t len;
 
-	for (p = flags; *p;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (p[0] == 'g' && p[1] == 'u' &&
-		    (p[2] == ' ' || p[2] == '\t' || p[2] == '\0'))
-			vma->maybe_guard = true;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-	}
+	vma->maybe_guard = has_vmflag(flags, "gu");
+	vma->locked = has_vmflag(flags, "lo");
 	for (p = flags; *p == ' ' || *p == '\t'; p++)
 		;
 	len = strlen(p);

@@ -166,3 +166,25 @@ flow_reinstall_fails_continue() {
 	kill -9 "$PID"
 	wait_gone "$PID"
 }
+
+# Guards in an mlock()ed VMA: MADV_GUARD_REMOVE works there but
+# MADV_GUARD_INSTALL does not, so lifted guards could never come back.
+# The dump must fail before lifting, and the task keep its guards.
+flow_dump_locked_guards() {
+	local d=$work/$FUNCNAME before
+	if ! plugin_records; then
+		log "SKIP: criu handles guards itself here (native, auto mode)"
+		return 0
+	fi
+	start guard_mlock_onfault "$d" || return 1
+	before=$(imgtool scan "$PID")
+	if dump "$d" "$plugins" -R; then
+		log "dump of guards in locked memory succeeded"
+		kill -9 "$PID"
+		return 1
+	fi
+	grep -q "guard: task $PID: guards in the mlock()ed VMA .* can't be lifted" "$d/img/dump.log" ||
+		{ log "no refusal in the dump log"; kill -9 "$PID"; return 1; }
+	modes_same_guards "$PID" "$before" "after the refused dump" || { kill -9 "$PID"; return 1; }
+	verdict "$d"
+}
