@@ -49,6 +49,7 @@ struct guard_remote {
 	struct parasite_ctl *ctl;
 	bool stop_pending;  /* SIGSTOP queued for the task when we began */
 	bool stop_consumed; /* ...and an injection swallowed it */
+	bool seccomp;	    /* a filter may refuse or kill on new syscalls */
 };
 
 void guard_remote_setup(const struct guard_features *f)
@@ -70,25 +71,30 @@ static unsigned long long parse_sigmask(const char *line)
 	return strtoull(line, NULL, 16);
 }
 
-/* SIGSTOP pending for the task or its thread group (/proc/PID/status). */
-static bool sigstop_pending(pid_t pid)
+/*
+ * From /proc/PID/status: SIGSTOP pending for the task or its thread group,
+ * and whether a seccomp filter is in force.
+ */
+static void read_status(struct guard_remote *r)
 {
 	unsigned long long mask = 0;
 	char path[64], line[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->pid);
 	f = fopen(path, "re");
 	if (!f)
-		return false;
+		return;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "SigPnd:", 7))
 			mask |= parse_sigmask(line + 7);
 		else if (!strncmp(line, "ShdPnd:", 7))
 			mask |= parse_sigmask(line + 7);
+		else if (!strncmp(line, "Seccomp:", 8))
+			r->seccomp = strtol(line + 8, NULL, 10) != 0;
 	}
 	fclose(f);
-	return mask & (1ULL << (SIGSTOP - 1));
+	r->stop_pending = mask & (1ULL << (SIGSTOP - 1));
 }
 
 /*
@@ -150,7 +156,7 @@ int guard_remote_open(pid_t pid, const struct guard_ranges *avoid,
 		return -EIO;
 	}
 	compel_infect_ctx(r->ctl)->syscall_ip = ip;
-	r->stop_pending = sigstop_pending(pid);
+	read_status(r);
 	*out = r;
 	return 0;
 }
@@ -397,8 +403,15 @@ int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges, int advice,
 	ret = guard_remote_open(pid, ranges, &r);
 	if (ret)
 		return ret;
-	/* A few ranges cost less than setting up the scratch area. */
-	if (batch_mode != BATCH_OFF && ranges->n >= BATCH_MIN_RANGES)
+	/*
+	 * A few ranges cost less than setting up the scratch area.  A seccomp
+	 * filter that allows madvise() may still refuse mmap() or kill on
+	 * process_madvise(): such a task keeps the per-range path.
+	 */
+	if (r->seccomp && batch_mode != BATCH_OFF)
+		pr_info("task %d has a seccomp filter: one madvise per range\n",
+			(int)pid);
+	else if (batch_mode != BATCH_OFF && ranges->n >= BATCH_MIN_RANGES)
 		ret = apply_batched(r, ranges, advice, done);
 	while (!ret && *done < ranges->n) {
 		ret = apply_one(r, &ranges->v[*done], advice);

@@ -16,7 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,12 +63,33 @@ static void compel_log(unsigned int lvl, const char *fmt, va_list ap)
  * Child: 2n+1 pages, page 2i+1 a guard, the others hold a byte.  With
  * hole >= 0 the page of range hole is unmapped after guards are in place.
  */
+/* Refuses process_madvise() with EPERM, allows everything else. */
+static int deny_process_madvise(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_madvise, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {.len = UNIT_ARRAY_SIZE(f), .filter = f};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+static bool with_seccomp;
+
 static void child_main(int wfd, size_t n, long hole, long pg)
 {
 	char *p;
 	uint64_t base = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (with_seccomp && deny_process_madvise())
+		goto out;
 	p = mmap(NULL, (2 * n + 1) * pg, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -310,6 +335,15 @@ static void test_fallback_5(void)
 	round_trip(5, false, 0);
 }
 
+/* A task with a seccomp filter keeps one madvise per range. */
+static void test_seccomp(void)
+{
+	setup_features("");
+	with_seccomp = true;
+	round_trip(1025, false, 0);
+	with_seccomp = false;
+}
+
 static void test_partial_batched(void)
 {
 	setup_features("");
@@ -339,6 +373,7 @@ int main(void)
 		{"batch: 1025 ranges, pidfd_open", test_pidfd_open_1025},
 		{"fallback: 1025 ranges", test_fallback_1025},
 		{"fallback: 5 ranges", test_fallback_5},
+		{"fallback: task with a seccomp filter", test_seccomp},
 		{"partial: fails inside a batch", test_partial_batched},
 		{"partial: fails on the first range", test_partial_first},
 		{"partial: fails per range", test_partial_fallback},
