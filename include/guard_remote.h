@@ -52,4 +52,12 @@ void guard_remote_close(struct guard_remote *r);
 int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges,
 		       int advice, size_t *done);
 
+/*
+ * Removes every guard in ranges.  Ranges close together are joined into
+ * one call (MADV_GUARD_REMOVE leaves the pages between alone); if that
+ * fails, the ranges are lifted one by one.  On failure, which ranges are
+ * lifted is not known exactly: reinstall them all.
+ */
+int guard_remote_lift(pid_t pid, const struct guard_ranges *ranges);
+
 #endif

@@ -158,11 +158,10 @@ static int check_unlocked(struct guard_task *t)
 int guard_dump_task(pid_t pid)
 {
 	int dirfd = criu_get_image_dir();
-	uint64_t t0 = guard_now_us(), t1, t2;
+	uint64_t t0 = guard_now_us(), t1, t2, t3;
 	struct guard_remote_stats st;
 	struct guard_task *t;
 	uint32_t ns_pid;
-	size_t done;
 	int ret;
 
 	if (!d.active)
@@ -201,16 +200,16 @@ int guard_dump_task(pid_t pid)
 		return ret;
 	/* Marked first, so exit(DUMP) reinstalls even after a partial lift. */
 	t->lifted = true;
-	t1 = guard_now_us();
-	ret = guard_remote_apply(pid, &t->ranges, MADV_GUARD_REMOVE, &done);
-	guard_remote_last_stats(&st);
 	t2 = guard_now_us();
+	ret = guard_remote_lift(pid, &t->ranges);
+	guard_remote_last_stats(&st);
+	t3 = guard_now_us();
 	if (!ret)
 		ret = check_lifted(t);
 	pr_info("timing dump %d: find=%lluus lift=%lluus check=%lluus ranges=%zu injected=%zu\n",
 		(int)pid, (unsigned long long)(t1 - t0),
-		(unsigned long long)(t2 - t1),
-		(unsigned long long)(guard_now_us() - t2), t->ranges.n,
+		(unsigned long long)(t3 - t2),
+		(unsigned long long)(guard_now_us() - t3), t->ranges.n,
 		st.syscalls);
 	return ret;
 }

@@ -420,3 +420,53 @@ int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges, int advice,
 	guard_remote_close(r);
 	return ret;
 }
+
+/*
+ * MADV_GUARD_REMOVE leaves every page but guard markers alone, and walking
+ * a few page table entries between two ranges costs less than one more
+ * range in the kernel's loop.
+ */
+#define LIFT_JOIN_GAP_PAGES 64
+
+static int join_close(const struct guard_ranges *in, uint64_t gap,
+		      struct guard_ranges *out)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		struct guard_range *last = out->n ? &out->v[out->n - 1] : NULL;
+
+		if (last && in->v[i].start - last->end <= gap) {
+			last->end = in->v[i].end;
+			continue;
+		}
+		if (guard_ranges_add(out, in->v[i].start, in->v[i].end))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int guard_remote_lift(pid_t pid, const struct guard_ranges *ranges)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct guard_ranges joined;
+	size_t done;
+	int ret;
+
+	guard_ranges_init(&joined);
+	ret = join_close(ranges, LIFT_JOIN_GAP_PAGES * page, &joined);
+	if (!ret && joined.n < ranges->n) {
+		ret = guard_remote_apply(pid, &joined, MADV_GUARD_REMOVE,
+					 &done);
+		if (!ret)
+			goto out;
+		/* A hole or a VMA refusing guard advice lies in between. */
+		pr_info("lifting %zu joined ranges from %d failed; lifting the %zu ranges one by one\n",
+			joined.n, (int)pid, ranges->n);
+	}
+	ret = guard_remote_apply(pid, ranges, MADV_GUARD_REMOVE, &done);
+	if (ret)
+		pr_err("lifted %zu of %zu guard ranges from %d\n", done,
+		       ranges->n, (int)pid);
+out:
+	guard_ranges_free(&joined);
+	return ret;
+}

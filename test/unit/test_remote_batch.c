@@ -60,8 +60,9 @@ static void compel_log(unsigned int lvl, const char *fmt, va_list ap)
 }
 
 /*
- * Child: 2n+1 pages, page 2i+1 a guard, the others hold a byte.  With
- * hole >= 0 the page of range hole is unmapped after guards are in place.
+ * Child: spacing*n+1 pages, page spacing*i+1 a guard, page spacing*i holds
+ * a byte.  With hole >= 0 the page of range hole is unmapped after guards
+ * are in place; with gap_hole >= 0, the data page before range gap_hole.
  */
 /* Refuses process_madvise() with EPERM, allows everything else. */
 static int deny_process_madvise(void)
@@ -81,6 +82,8 @@ static int deny_process_madvise(void)
 }
 
 static bool with_seccomp;
+static size_t spacing = 2; /* a guard page every spacing pages */
+static long gap_hole = -1; /* data page before range gap_hole unmapped */
 
 static void child_main(int wfd, size_t n, long hole, long pg)
 {
@@ -90,16 +93,18 @@ static void child_main(int wfd, size_t n, long hole, long pg)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (with_seccomp && deny_process_madvise())
 		goto out;
-	p = mmap(NULL, (2 * n + 1) * pg, PROT_READ | PROT_WRITE,
+	p = mmap(NULL, (spacing * n + 1) * pg, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		goto out;
-	for (size_t i = 0; i <= 2 * n; i += 2)
+	for (size_t i = 0; i <= spacing * n; i += spacing)
 		p[i * pg] = 0x5a;
 	for (size_t i = 0; i < n; i++)
-		if (madvise(p + (2 * i + 1) * pg, pg, MADV_GUARD_INSTALL))
+		if (madvise(p + (spacing * i + 1) * pg, pg, MADV_GUARD_INSTALL))
 			goto out;
-	if (hole >= 0 && munmap(p + (2 * hole + 1) * pg, pg))
+	if (hole >= 0 && munmap(p + (spacing * hole + 1) * pg, pg))
+		goto out;
+	if (gap_hole >= 0 && munmap(p + spacing * gap_hole * pg, pg))
 		goto out;
 	base = (uintptr_t)p;
 out:
@@ -130,7 +135,7 @@ static void child_start(struct child *c, size_t n, long hole)
 	close(fds[0]);
 	ASSERT(c->base);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t a = c->base + (2 * i + 1) * c->page;
+		uint64_t a = c->base + (spacing * i + 1) * c->page;
 
 		ASSERT(!guard_ranges_add(&c->all, a, a + c->page));
 	}
@@ -335,6 +340,77 @@ static void test_fallback_5(void)
 	round_trip(5, false, 0);
 }
 
+/* The page before each guard must still hold its byte. */
+static void expect_data(const struct child *c)
+{
+	char path[64], b;
+	size_t bad = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)c->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT(fd >= 0);
+	for (size_t i = 0; i <= spacing * c->n; i += spacing) {
+		off_t off = (off_t)(c->base + i * c->page);
+
+		if (gap_hole >= 0 && i == spacing * (size_t)gap_hole)
+			continue;
+		if (pread(fd, &b, 1, off) != 1 || b != 0x5a)
+			bad++;
+	}
+	close(fd);
+	EXPECT_EQ(bad, 0);
+}
+
+/*
+ * guard_remote_lift() joins ranges less than 64 pages apart; the pages in
+ * between keep their data.  far: 100 pages apart, nothing joins.
+ */
+static void lift(size_t n, bool far, long hole_in_gap)
+{
+	struct guard_remote_stats st;
+	struct guard_ranges none;
+	struct child c;
+
+	spacing = far ? 100 : 2;
+	gap_hole = hole_in_gap;
+	child_start(&c, n, -1);
+	guard_ranges_init(&none);
+	EXPECT_EQ(guard_remote_lift(c.pid, &c.all), 0);
+	guard_remote_last_stats(&st);
+	if (far || hole_in_gap >= 0) {
+		/* One by one: batched as guard_remote_apply() does. */
+		EXPECT_EQ(st.batches, div_up(n, 1024));
+	} else {
+		/* All in one range: one madvise. */
+		EXPECT_EQ(st.syscalls, 1);
+	}
+	expect_guards(&c, &none);
+	expect_data(&c);
+	child_stop(&c);
+	spacing = 2;
+	gap_hole = -1;
+}
+
+static void test_lift_joined(void)
+{
+	setup_features("");
+	lift(5000, false, -1);
+}
+
+static void test_lift_far(void)
+{
+	setup_features("");
+	lift(1500, true, -1);
+}
+
+static void test_lift_hole_between(void)
+{
+	setup_features("");
+	/* The joined call meets the hole (ENOMEM); one by one succeeds. */
+	lift(3000, false, 2000);
+}
+
 /* A task with a seccomp filter keeps one madvise per range. */
 static void test_seccomp(void)
 {
@@ -374,6 +450,9 @@ int main(void)
 		{"fallback: 1025 ranges", test_fallback_1025},
 		{"fallback: 5 ranges", test_fallback_5},
 		{"fallback: task with a seccomp filter", test_seccomp},
+		{"lift: close ranges joined", test_lift_joined},
+		{"lift: distant ranges not joined", test_lift_far},
+		{"lift: hole between ranges", test_lift_hole_between},
 		{"partial: fails inside a batch", test_partial_batched},
 		{"partial: fails on the first range", test_partial_first},
 		{"partial: fails per range", test_partial_fallback},
