@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < NTHREADS; i++) {
 		snprintf(names[i], sizeof(names[i]), "thread-%d", i);
 		w[i].idx = i;
-		w[i].own = all[i] = gt_map_anon(names[i], 12);
+		w[i].own = all[i] = gt_map_anon(names[i], 13);
 		if (!w[i].own || pipe(w[i].go)) {
 			fail("mmap");
 			return 1;

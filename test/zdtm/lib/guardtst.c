@@ -112,6 +112,12 @@ void gt_fill(struct gt_region *r)
 
 int gt_guard(struct gt_region *r, size_t first, size_t n)
 {
+	/* A test that strays out of its region would guard a neighbour. */
+	if (first + n > r->pages || !n) {
+		test_msg("%s: pages [%zu, %zu) outside the region's %zu\n",
+			 r->name, first, first + n, r->pages);
+		return -1;
+	}
 	if (madvise(r->addr + first * gt_page, n * gt_page,
 		    MADV_GUARD_INSTALL)) {
 		test_msg("%s: MADV_GUARD_INSTALL: %s\n", r->name,
@@ -124,6 +130,12 @@ int gt_guard(struct gt_region *r, size_t first, size_t n)
 
 int gt_unguard(struct gt_region *r, size_t first, size_t n)
 {
+	/* A test that strays out of its region would guard a neighbour. */
+	if (first + n > r->pages || !n) {
+		test_msg("%s: pages [%zu, %zu) outside the region's %zu\n",
+			 r->name, first, first + n, r->pages);
+		return -1;
+	}
 	if (madvise(r->addr + first * gt_page, n * gt_page,
 		    MADV_GUARD_REMOVE)) {
 		test_msg("%s: MADV_GUARD_REMOVE: %s\n", r->name,
