@@ -155,6 +155,7 @@ int main(int argc, char **argv)
 	struct guard_features f;
 	uint64_t *t;
 	bool wrong[W_NR] = {false};
+	uint64_t probe_us;
 	int p[2], ret = 0;
 	pid_t pid;
 	char ok;
@@ -176,10 +177,14 @@ int main(int argc, char **argv)
 	}
 	if (!c.vmas || !c.reps)
 		return 2;
+	probe_us = guard_now_us();
 	if (guard_detect_features(&f) || !f.madv_guard || !f.scan_guard) {
 		printf("SKIP: kernel lacks guard regions or PAGE_IS_GUARD\n");
 		return 77;
 	}
+	/* The plugin pays this once per criu run, in init(). */
+	printf("# kernel feature probe: %.2f ms\n",
+	       (guard_now_us() - probe_us) / 1000.0);
 	if (pipe(p))
 		return 1;
 	pid = fork();
