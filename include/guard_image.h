@@ -27,6 +27,14 @@ struct guard_index {
 	size_t n;
 };
 
+/*
+ * Reads a whole file of the image directory whose size must lie in
+ * [min, max]; the caller frees *buf.  0, -ENOENT, or -EINVAL/-EIO with a
+ * message naming the file.
+ */
+int guard_read_whole(int dirfd, const char *name, size_t min, size_t max,
+		     uint8_t **buf, size_t *len);
+
 /* "x86_64", "aarch64", ...: what images record and readers demand. */
 const char *guard_image_arch(void);
 

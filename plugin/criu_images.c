@@ -15,6 +15,7 @@
 
 #include "criu_mm.pb-c.h"
 #include "guard_criu_images.h"
+#include "guard_image.h"
 #include "guard_log.h"
 
 void guard_criu_mm_init(struct guard_criu_mm *mm)
@@ -154,40 +155,19 @@ int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
 
 int guard_criu_mm_read(int dirfd, uint32_t pid, struct guard_criu_mm *out)
 {
-	uint8_t *buf = NULL;
-	struct stat st;
+	uint8_t *buf;
 	char name[64];
-	int fd, ret = 0;
+	size_t len;
+	int ret;
 
 	guard_criu_mm_init(out);
 	guard_criu_mm_name(name, sizeof(name), pid);
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		ret = -errno;
-		goto out;
-	}
-	if (st.st_size < 8 || st.st_size > 8 + (off_t)CRIU_IMG_MAX_ENTRY) {
-		pr_err("%s: bad size %lld bytes\n", name,
-		       (long long)st.st_size);
-		ret = -EINVAL;
-		goto out;
-	}
-	buf = malloc(st.st_size);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	if (pread(fd, buf, st.st_size, 0) != st.st_size) {
-		pr_err("%s: short read\n", name);
-		ret = -EIO;
-		goto out;
-	}
-	ret = guard_criu_mm_decode(buf, st.st_size, name, out);
-out:
+	ret = guard_read_whole(dirfd, name, 8, 8 + CRIU_IMG_MAX_ENTRY, &buf,
+			       &len);
+	if (ret)
+		return ret;
+	ret = guard_criu_mm_decode(buf, len, name, out);
 	free(buf);
-	close(fd);
 	return ret;
 }
 

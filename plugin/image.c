@@ -75,8 +75,8 @@ out:
 	return ret;
 }
 
-/* Reads a whole image file; the decoders check what it holds. */
-static int read_file(int dirfd, const char *name, uint8_t **buf, size_t *len)
+int guard_read_whole(int dirfd, const char *name, size_t min, size_t max,
+		     uint8_t **buf, size_t *len)
 {
 	struct stat st;
 	ssize_t n;
@@ -90,14 +90,13 @@ static int read_file(int dirfd, const char *name, uint8_t **buf, size_t *len)
 		ret = -errno;
 		goto out;
 	}
-	if (st.st_size < HDR_LEN ||
-	    st.st_size > HDR_LEN + (off_t)GUARD_IMG_MAX_PAYLOAD) {
-		pr_err("%s: bad size %lld bytes (truncated or not a guard image)\n",
+	if (st.st_size < (off_t)min || st.st_size > (off_t)max) {
+		pr_err("%s: bad size %lld bytes (truncated or not this kind of image)\n",
 		       name, (long long)st.st_size);
 		ret = -EINVAL;
 		goto out;
 	}
-	*buf = malloc(st.st_size);
+	*buf = malloc(st.st_size ? st.st_size : 1);
 	if (!*buf) {
 		ret = -ENOMEM;
 		goto out;
@@ -116,6 +115,12 @@ out:
 	}
 	close(fd);
 	return ret;
+}
+
+static int read_file(int dirfd, const char *name, uint8_t **buf, size_t *len)
+{
+	return guard_read_whole(dirfd, name, HDR_LEN,
+				HDR_LEN + GUARD_IMG_MAX_PAYLOAD, buf, len);
 }
 
 static int check_header(const uint8_t *buf, size_t len, const char *name,
