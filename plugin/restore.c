@@ -170,6 +170,7 @@ int guard_restore_init(const struct guard_features *f,
 		       const struct guard_settings *s)
 {
 	int dirfd = criu_get_image_dir();
+	uint64_t t0 = guard_now_us();
 	struct guard_index idx;
 	int ret;
 
@@ -205,6 +206,8 @@ int guard_restore_init(const struct guard_features *f,
 	}
 	r.active = true;
 	pr_info("restore: guard images of %zu tasks checked\n", r.tasks.n);
+	pr_info("timing restore-init: images=%lluus\n",
+		(unsigned long long)(guard_now_us() - t0));
 	return 0;
 }
 
