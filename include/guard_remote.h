@@ -33,8 +33,8 @@ void guard_remote_last_stats(struct guard_remote_stats *s);
 /*
  * Prepares injection into the seized, stopped task pid.  The syscall
  * instruction is planted in an executable page that overlaps no range in
- * avoid (the ranges about to change), so the injection never lands on a
- * guard.
+ * avoid (the ranges about to change) and is not a guard now (pagemap bit
+ * 58), so the injection never lands on a guard.
  */
 int guard_remote_open(pid_t pid, const struct guard_ranges *avoid,
 		      struct guard_remote **out);

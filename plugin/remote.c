@@ -9,6 +9,7 @@
  * applies IOV_MAX of them.  Per-range madvise() stays as the fallback.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,16 +103,31 @@ static void read_status(struct guard_remote *r)
  * the call; a guard page there would fault, and kernel mappings ([vdso])
  * are checked by CRIU against the kernel's own, so use ordinary text.
  */
+/* A guard page that is not in avoid, as pagemap bit 58 shows it now. */
+static bool is_guard_now(int pagemap_fd, uint64_t addr, long page)
+{
+	uint64_t e;
+
+	if (pagemap_fd < 0)
+		return false;
+	return pread(pagemap_fd, &e, sizeof(e), (off_t)(addr / page) * 8) ==
+		       sizeof(e) &&
+	       (e & (1ULL << PM_GUARD_REGION_BIT));
+}
+
 static int pick_syscall_ip(pid_t pid, const struct guard_ranges *avoid,
 			   unsigned long *ip)
 {
 	struct guard_vmas vmas = { 0 };
 	long page = sysconf(_SC_PAGESIZE);
-	int ret, pass;
+	char path[64];
+	int ret, pass, fd;
 
 	ret = guard_read_vmas(pid, "maps", &vmas);
 	if (ret)
 		return ret;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	ret = -ENOENT;
 	for (pass = 0; pass < 2 && ret; pass++) {
 		for (size_t i = 0; i < vmas.n && ret; i++) {
@@ -120,14 +136,17 @@ static int pick_syscall_ip(pid_t pid, const struct guard_ranges *avoid,
 			if (!v->exec || v->special != (pass == 1))
 				continue;
 			for (uint64_t a = v->start; a < v->end; a += page) {
-				if (!guard_ranges_overlap(avoid, a, a + page)) {
-					*ip = a;
-					ret = 0;
-					break;
-				}
+				if (guard_ranges_overlap(avoid, a, a + page) ||
+				    is_guard_now(fd, a, page))
+					continue;
+				*ip = a;
+				ret = 0;
+				break;
 			}
 		}
 	}
+	if (fd >= 0)
+		close(fd);
 	guard_vmas_free(&vmas);
 	if (ret)
 		pr_err("No executable page in %d to inject a syscall from\n",
@@ -139,7 +158,7 @@ int guard_remote_open(pid_t pid, const struct guard_ranges *avoid,
 		      struct guard_remote **out)
 {
 	struct guard_remote *r;
-	unsigned long ip;
+	unsigned long ip = 0;
 	int ret;
 
 	ret = pick_syscall_ip(pid, avoid, &ip);
