@@ -70,7 +70,7 @@ static int cmp_u64(const void *a, const void *b)
 /* /proc/PID/maps bounds the scan: one PAGEMAP_SCAN per VMA. */
 static int find_hybrid(pid_t pid, struct guard_ranges *out)
 {
-	struct guard_vmas vmas = {0};
+	struct guard_vmas vmas = { 0 };
 	char path[64];
 	int fd, ret;
 
@@ -91,7 +91,7 @@ static int find_hybrid(pid_t pid, struct guard_ranges *out)
 
 static int read_only(pid_t pid, const char *file)
 {
-	struct guard_vmas vmas = {0};
+	struct guard_vmas vmas = { 0 };
 	int ret = guard_read_vmas(pid, file, &vmas);
 
 	guard_vmas_free(&vmas);
@@ -149,12 +149,13 @@ static size_t num(const char *s)
 int main(int argc, char **argv)
 {
 	struct cfg c = {
-		.rss_mib = 4096, .vmas = 10000, .guards = 1000, .reps = 7};
+		.rss_mib = 4096, .vmas = 10000, .guards = 1000, .reps = 7
+	};
 	long pg = sysconf(_SC_PAGESIZE);
 	struct guard_ranges ref, got;
 	struct guard_features f;
 	uint64_t *t;
-	bool wrong[W_NR] = {false};
+	bool wrong[W_NR] = { false };
 	uint64_t probe_us;
 	int p[2], ret = 0;
 	pid_t pid;
@@ -228,9 +229,9 @@ int main(int argc, char **argv)
 		printf("%-26s %10.2f %8.2f-%-9.2f %8s\n", way_name[w],
 		       tw[c.reps / 2] / 1000.0, tw[0] / 1000.0,
 		       tw[c.reps - 1] / 1000.0,
-		       w > W_BITS ? "-"
-		       : wrong[w] ? "WRONG"
-				  : "same");
+		       w > W_BITS ? "-" :
+		       wrong[w]	  ? "WRONG" :
+				    "same");
 		if (wrong[w])
 			ret = 1;
 	}

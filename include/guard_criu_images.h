@@ -15,9 +15,9 @@
 
 /* CRIU's criu/include/magic.h and image.h; part of its image ABI. */
 #define CRIU_IMG_COMMON_MAGIC 0x54564319u
-#define CRIU_MM_MAGIC	      0x57492820u
-#define CRIU_VMA_AREA_GUARD   (1u << 16)
-#define CRIU_IMG_MAX_ENTRY    (64u << 20)
+#define CRIU_MM_MAGIC 0x57492820u
+#define CRIU_VMA_AREA_GUARD (1u << 16)
+#define CRIU_IMG_MAX_ENTRY (64u << 20)
 
 struct guard_criu_mm {
 	struct guard_ranges mapped; /* the task's VMAs, adjacent ones merged */

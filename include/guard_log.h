@@ -28,7 +28,7 @@ void guard_log_set_stderr_level(enum guard_log_level level);
 #define pr_warn(fmt, ...) guard_log(GUARD_LOG_WARN, fmt, ##__VA_ARGS__)
 #define pr_info(fmt, ...) guard_log(GUARD_LOG_INFO, fmt, ##__VA_ARGS__)
 #define pr_debug(fmt, ...) guard_log(GUARD_LOG_DEBUG, fmt, ##__VA_ARGS__)
-#define pr_perror(fmt, ...) \
+#define pr_perror(fmt, ...)                                                    \
 	guard_log(GUARD_LOG_ERROR, fmt ": %s\n", ##__VA_ARGS__, strerror(errno))
 
 /* Microseconds on the monotonic clock, for the "timing" lines. */

@@ -31,7 +31,7 @@ struct guard_settings {
 };
 
 struct guard_task {
-	pid_t pid;    /* host pid, as hooks receive it */
+	pid_t pid;	 /* host pid, as hooks receive it */
 	uint32_t ns_pid; /* pid in its own namespace, as images are named */
 	struct guard_ranges ranges;
 	bool lifted; /* dump: removal was attempted, reinstall at exit */

@@ -25,7 +25,7 @@ void guard_remote_setup(const struct guard_features *f);
 /* How the last guard_remote_apply() went, for logs, benchmarks and tests. */
 struct guard_remote_stats {
 	size_t syscalls; /* injected syscalls, all kinds */
-	size_t batches;  /* process_madvise() calls among them */
+	size_t batches;	 /* process_madvise() calls among them */
 };
 
 void guard_remote_last_stats(struct guard_remote_stats *s);
@@ -49,8 +49,8 @@ void guard_remote_close(struct guard_remote *r);
  * Applies advice to every range.  Stops at the first failure and reports
  * in *done how many ranges were applied, so callers can undo exactly.
  */
-int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges,
-		       int advice, size_t *done);
+int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges, int advice,
+		       size_t *done);
 
 /*
  * Removes every guard in ranges.  Ranges close together are joined into

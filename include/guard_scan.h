@@ -13,12 +13,12 @@
 #include "guard_range.h"
 
 struct guard_features {
-	bool madv_guard;  /* MADV_GUARD_INSTALL/REMOVE work */
-	bool scan_guard;  /* PAGEMAP_SCAN knows PAGE_IS_GUARD */
-	bool pagemap_bit; /* pagemap bit 58 marks guard pages */
-	bool smaps_flag;  /* smaps VmFlags prints "gu" on such VMAs */
-	bool batch;       /* process_madvise() takes guard advice on self */
-	bool pidfd_self;  /* ...with PIDFD_SELF, no pidfd_open() needed */
+	bool madv_guard;    /* MADV_GUARD_INSTALL/REMOVE work */
+	bool scan_guard;    /* PAGEMAP_SCAN knows PAGE_IS_GUARD */
+	bool pagemap_bit;   /* pagemap bit 58 marks guard pages */
+	bool smaps_flag;    /* smaps VmFlags prints "gu" on such VMAs */
+	bool batch;	    /* process_madvise() takes guard advice on self */
+	bool pidfd_self;    /* ...with PIDFD_SELF, no pidfd_open() needed */
 	uint64_t task_size; /* highest user address + 1 */
 	long page_size;
 };
@@ -45,7 +45,7 @@ struct guard_vma {
 	uint64_t start;
 	uint64_t end;
 	bool maybe_guard; /* VmFlags has "gu" */
-	bool locked;      /* VmFlags has "lo": guards can't be reinstalled */
+	bool locked;	  /* VmFlags has "lo": guards can't be reinstalled */
 	bool exec;
 	bool special; /* kernel-provided: [vdso], [vsyscall], [uprobes], ... */
 	/* For inspection (criu-guard scan); the plugin does not need them. */

@@ -85,9 +85,9 @@ static int collect_vmas(const CriuMmEntry *e, const char *name,
 			goto out;
 		}
 		if (v->status & CRIU_VMA_AREA_GUARD)
-			guards[ng++] = (struct guard_range){v->start, v->end};
+			guards[ng++] = (struct guard_range){ v->start, v->end };
 		else
-			maps[nm++] = (struct guard_range){v->start, v->end};
+			maps[nm++] = (struct guard_range){ v->start, v->end };
 	}
 	ret = add_sorted(maps, nm, name, "VMA", &out->mapped);
 	if (!ret)
@@ -102,7 +102,7 @@ int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
 			 struct guard_criu_mm *out)
 {
 	size_t off = 4, entries = 0;
-	uint32_t magic[2] = {0, 0};
+	uint32_t magic[2] = { 0, 0 };
 	int ret = 0;
 
 	guard_criu_mm_init(out);

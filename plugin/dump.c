@@ -261,7 +261,8 @@ void guard_dump_fini(int ret)
 		pr_info("dump %s: guards reinstalled in %zu tasks, failed in %zu\n",
 			ret ? "failed" : "done", restored, failed);
 	if (failed)
-		pr_err("%zu tasks run on without some of their guards\n", failed);
+		pr_err("%zu tasks run on without some of their guards\n",
+		       failed);
 	guard_tasks_free(&d.tasks);
 	free(d.pids);
 	memset(&d, 0, sizeof(d));

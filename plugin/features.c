@@ -22,8 +22,9 @@
 /* True if a mapping can be placed at addr, i.e. the task size is above it. */
 static bool can_map_at(uint64_t addr, long page)
 {
-	void *p = mmap((void *)(uintptr_t)addr, page, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	void *p =
+		mmap((void *)(uintptr_t)addr, page, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
 	if (p == MAP_FAILED)
 		return false;
@@ -180,7 +181,7 @@ int guard_detect_features(struct guard_features *f)
 	apply_disable(f);
 	pr_info("kernel: madv_guard=%d scan_guard=%d pagemap_bit=%d smaps_gu=%d batch=%d pidfd_self=%d task_size=%#llx page=%ld\n",
 		f->madv_guard, f->scan_guard, f->pagemap_bit, f->smaps_flag,
-		f->batch, f->pidfd_self,
-		(unsigned long long)f->task_size, page);
+		f->batch, f->pidfd_self, (unsigned long long)f->task_size,
+		page);
 	return 0;
 }

@@ -137,7 +137,8 @@ static int check_header(const uint8_t *buf, size_t len, const char *name,
 	hdr[0] = le32toh(hdr[0]);
 	hdr[1] = le32toh(hdr[1]);
 	if (hdr[0] != magic) {
-		pr_err("%s: bad magic %#x, expected %#x\n", name, hdr[0], magic);
+		pr_err("%s: bad magic %#x, expected %#x\n", name, hdr[0],
+		       magic);
 		return -EINVAL;
 	}
 	if (hdr[1] != len - HDR_LEN) {

@@ -87,7 +87,8 @@ static int guard_init(int st)
 		return -1;
 	ret = guard_detect_features(&f);
 	if (ret) {
-		pr_err("Can't probe kernel guard support: %s\n", strerror(-ret));
+		pr_err("Can't probe kernel guard support: %s\n",
+		       strerror(-ret));
 		return -1;
 	}
 	if (st == CR_PLUGIN_STAGE__DUMP)

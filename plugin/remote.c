@@ -280,9 +280,9 @@ static int scratch_write(pid_t pid, const struct guard_ranges *g, uint64_t addr)
 		v[i].iov_len = g->v[i].end - g->v[i].start;
 	}
 	while (off < bytes) {
-		struct iovec local = {(char *)v + off, bytes - off};
-		struct iovec remote = {(void *)(uintptr_t)(addr + off),
-				       bytes - off};
+		struct iovec local = { (char *)v + off, bytes - off };
+		struct iovec remote = { (void *)(uintptr_t)(addr + off),
+					bytes - off };
 		ssize_t n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
 
 		if (n <= 0) {

@@ -254,8 +254,8 @@ static int install(struct guard_task *t)
 	ret = check_mapped(t->pid, &t->ranges);
 	t1 = guard_now_us();
 	if (!ret)
-		ret = guard_remote_apply(t->pid, &t->ranges,
-					 MADV_GUARD_INSTALL, &done);
+		ret = guard_remote_apply(t->pid, &t->ranges, MADV_GUARD_INSTALL,
+					 &done);
 	if (ret)
 		return ret;
 	guard_remote_last_stats(&st);

@@ -57,9 +57,10 @@ static int parse_hex(const char **s, uint64_t *val)
 	for (; isxdigit((unsigned char)*p); p++, digits++) {
 		if (digits == 16)
 			return -EINVAL;
-		x = x << 4 | (uint64_t)(isdigit((unsigned char)*p) ?
-					 *p - '0' :
-					 tolower((unsigned char)*p) - 'a' + 10);
+		x = x << 4 |
+		    (uint64_t)(isdigit((unsigned char)*p) ?
+				       *p - '0' :
+				       tolower((unsigned char)*p) - 'a' + 10);
 	}
 	if (!digits)
 		return -EINVAL;

@@ -40,7 +40,7 @@
 #define PLUGINDIR "/usr/lib/criu"
 #endif
 
-#define EXIT_NO	 1
+#define EXIT_NO 1
 #define EXIT_ERR 2
 
 #define NATIVE_SYMBOL "collect_madv_guards"
@@ -387,9 +387,9 @@ static int cmd_check(const struct opts *o)
 	probe_criu(o->criu ? o->criu : "criu", &ci);
 	snprintf(plugin, sizeof(plugin), "%s/guard_plugin.so", PLUGINDIR);
 	installed = access(plugin, R_OK) == 0;
-	how = f.scan_guard    ? "PAGEMAP_SCAN"
-	      : f.pagemap_bit ? "pagemap bit 58"
-			      : NULL;
+	how = f.scan_guard  ? "PAGEMAP_SCAN" :
+	      f.pagemap_bit ? "pagemap bit 58" :
+			      NULL;
 	if (!f.madv_guard)
 		why = "the kernel has no guard regions (MADV_GUARD_INSTALL)";
 	else if (!how)
@@ -412,9 +412,9 @@ static int cmd_check(const struct opts *o)
 		json_str(ci.path[0] ? ci.path : NULL);
 		printf(",\"criu_version\":");
 		json_str(ci.path[0] ? ci.version : NULL);
-		printf(",\"criu_native\":%s", ci.native > 0    ? "true"
-					      : ci.native == 0 ? "false"
-							       : "null");
+		printf(",\"criu_native\":%s", ci.native > 0  ? "true" :
+					      ci.native == 0 ? "false" :
+							       "null");
 		printf(",\"plugin\":");
 		json_str(plugin);
 		printf(",\"plugin_installed\":%s",
@@ -446,11 +446,12 @@ static int cmd_check(const struct opts *o)
 	if (ci.path[0]) {
 		printf("%-44s %s (%s)\n", "criu", ci.version, ci.path);
 		check_line("criu native guards (" NATIVE_SYMBOL ")",
-			   ci.native > 0 ? "yes: the plugin stands aside "
-					   "unless CRIU_GUARD_MODE=plugin"
-			   : ci.native == 0
-				   ? "no: the plugin does the work"
-				   : "unknown (can't read its ELF symbols)");
+			   ci.native > 0 ?
+				   "yes: the plugin stands aside "
+				   "unless CRIU_GUARD_MODE=plugin" :
+			   ci.native == 0 ?
+				   "no: the plugin does the work" :
+				   "unknown (can't read its ELF symbols)");
 	} else {
 		check_line("criu", "not found in PATH");
 	}
@@ -625,7 +626,7 @@ static int cmd_scan(const struct opts *o)
 {
 	struct guard_features f;
 	struct guard_ranges all;
-	struct guard_vmas vmas = {0};
+	struct guard_vmas vmas = { 0 };
 	pid_t pid;
 	int ret;
 
@@ -760,7 +761,7 @@ static int show_task(const struct opts *o, int dirfd, uint32_t pid, bool listed,
 
 static int cmd_show(const struct opts *o)
 {
-	struct guard_index idx = {0};
+	struct guard_index idx = { 0 };
 	struct guard_features f;
 	uint32_t *files = NULL;
 	size_t nfiles = 0;
@@ -970,33 +971,33 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"check", "check [--criu PATH]",
-	 "Probes what this kernel and the installed CRIU support: guard\n"
-	 "install, PAGEMAP_SCAN guard category, pagemap bit 58, smaps \"gu\",\n"
-	 "process_madvise() guard advice on the own process, task and page\n"
-	 "size, the CRIU version and whether it handles guards natively (it\n"
-	 "exports " NATIVE_SYMBOL
-	 "). Honours CRIU_GUARD_DISABLE like the plugin.\n"
-	 "Exit 1 if the plugin cannot work here (no guard install, or no way\n"
-	 "to find guard pages).\n"
-	 "  --criu PATH  criu binary to examine (default: criu from PATH)\n",
-	 cmd_check},
-	{"scan", "scan [--all] PID",
-	 "Lists the guard ranges of a live process per VMA, with the VMA's\n"
-	 "range, permissions, offset, name and VmFlags (like pmap).\n"
-	 "  --all  list every VMA, also those without guards\n",
-	 cmd_scan},
-	{"show", "show DIR",
-	 "Decodes guard-index.img and every guard-<pid>.img in a CRIU image\n"
-	 "directory with the plugin's own (validating) readers. Exit 1 if an\n"
-	 "image is missing or invalid.\n",
-	 cmd_show},
-	{"verify", "verify PID DIR",
-	 "Compares the guards of a live (restored) process with its image in\n"
-	 "DIR (guard-<ns pid>.img, the pid in its own pid namespace). Exit 1\n"
-	 "and list the differences if they differ; exit 2 if there is no\n"
-	 "image to compare with.\n",
-	 cmd_verify},
+	{ "check", "check [--criu PATH]",
+	  "Probes what this kernel and the installed CRIU support: guard\n"
+	  "install, PAGEMAP_SCAN guard category, pagemap bit 58, smaps \"gu\",\n"
+	  "process_madvise() guard advice on the own process, task and page\n"
+	  "size, the CRIU version and whether it handles guards natively (it\n"
+	  "exports " NATIVE_SYMBOL
+	  "). Honours CRIU_GUARD_DISABLE like the plugin.\n"
+	  "Exit 1 if the plugin cannot work here (no guard install, or no way\n"
+	  "to find guard pages).\n"
+	  "  --criu PATH  criu binary to examine (default: criu from PATH)\n",
+	  cmd_check },
+	{ "scan", "scan [--all] PID",
+	  "Lists the guard ranges of a live process per VMA, with the VMA's\n"
+	  "range, permissions, offset, name and VmFlags (like pmap).\n"
+	  "  --all  list every VMA, also those without guards\n",
+	  cmd_scan },
+	{ "show", "show DIR",
+	  "Decodes guard-index.img and every guard-<pid>.img in a CRIU image\n"
+	  "directory with the plugin's own (validating) readers. Exit 1 if an\n"
+	  "image is missing or invalid.\n",
+	  cmd_show },
+	{ "verify", "verify PID DIR",
+	  "Compares the guards of a live (restored) process with its image in\n"
+	  "DIR (guard-<ns pid>.img, the pid in its own pid namespace). Exit 1\n"
+	  "and list the differences if they differ; exit 2 if there is no\n"
+	  "image to compare with.\n",
+	  cmd_verify },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -1026,7 +1027,7 @@ static void command_usage(const struct command *c)
 int main(int argc, char **argv)
 {
 	const struct command *cmd = NULL;
-	struct opts o = {0};
+	struct opts o = { 0 };
 	bool help = false, no_more = false;
 	char **pos;
 	int npos = 0;

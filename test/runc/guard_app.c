@@ -198,7 +198,7 @@ static int child_main(struct gt_region **r, const struct guard_ranges *before)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = {.sa_handler = on_sigterm};
+	struct sigaction sa = { .sa_handler = on_sigterm };
 	struct gt_region *r[MAX_REGIONS];
 	struct guard_ranges before;
 	int status, bad = 0;

@@ -20,7 +20,7 @@ static void on_usr1(int sig)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = {.sa_handler = on_usr1};
+	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct gt_region *r;
 	sigset_t mask, old;
 

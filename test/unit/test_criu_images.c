@@ -15,7 +15,7 @@
 #include "guard_log.h"
 #include "unit.h"
 
-#define PG	     4096ULL
+#define PG 4096ULL
 #define ANON_PRIVATE ((1u << 9) | 1u)
 
 struct vma {
@@ -30,7 +30,7 @@ static uint8_t *make_image(const struct vma *v, size_t n, int entries,
 	CriuMmEntry e = CRIU_MM_ENTRY__INIT;
 	CriuVmaEntry *ve = calloc(n + 1, sizeof(*ve));
 	CriuVmaEntry **vp = calloc(n + 1, sizeof(*vp));
-	uint32_t hdr[2] = {CRIU_IMG_COMMON_MAGIC, CRIU_MM_MAGIC}, sz;
+	uint32_t hdr[2] = { CRIU_IMG_COMMON_MAGIC, CRIU_MM_MAGIC }, sz;
 	uint8_t *buf;
 	size_t off = 8;
 
@@ -68,16 +68,16 @@ static void ranges_of(struct guard_ranges *r, const uint64_t *v, size_t n)
 
 /* Unsorted on purpose; B touches A, G is a guard range inside A. */
 static const struct vma task[] = {
-	{0x10 * PG, 0x12 * PG, ANON_PRIVATE},
-	{5 * PG, 8 * PG, ANON_PRIVATE},
-	{1 * PG, 5 * PG, ANON_PRIVATE},
-	{2 * PG, 3 * PG, CRIU_VMA_AREA_GUARD},
+	{ 0x10 * PG, 0x12 * PG, ANON_PRIVATE },
+	{ 5 * PG, 8 * PG, ANON_PRIVATE },
+	{ 1 * PG, 5 * PG, ANON_PRIVATE },
+	{ 2 * PG, 3 * PG, CRIU_VMA_AREA_GUARD },
 };
 
 static void test_decode(void)
 {
-	static const uint64_t maps[] = {1 * PG, 8 * PG, 0x10 * PG, 0x12 * PG};
-	static const uint64_t guards[] = {2 * PG, 3 * PG};
+	static const uint64_t maps[] = { 1 * PG, 8 * PG, 0x10 * PG, 0x12 * PG };
+	static const uint64_t guards[] = { 2 * PG, 3 * PG };
 	struct guard_ranges want_m, want_g;
 	struct guard_criu_mm mm;
 	size_t len;
@@ -100,14 +100,14 @@ static void test_decode(void)
 static void test_decode_rejects(void)
 {
 	static const struct vma overlap[] = {
-		{1 * PG, 5 * PG, ANON_PRIVATE},
-		{4 * PG, 6 * PG, ANON_PRIVATE},
+		{ 1 * PG, 5 * PG, ANON_PRIVATE },
+		{ 4 * PG, 6 * PG, ANON_PRIVATE },
 	};
 	static const struct vma unaligned[] = {
-		{1 * PG, 5 * PG + 1, ANON_PRIVATE},
+		{ 1 * PG, 5 * PG + 1, ANON_PRIVATE },
 	};
 	static const struct vma empty[] = {
-		{5 * PG, 5 * PG, ANON_PRIVATE},
+		{ 5 * PG, 5 * PG, ANON_PRIVATE },
 	};
 	struct guard_criu_mm mm;
 	uint8_t *buf;
@@ -146,10 +146,11 @@ static void test_decode_rejects(void)
 
 static void test_check(void)
 {
-	static const uint64_t across[] = {4 * PG, 6 * PG, 0x10 * PG, 0x12 * PG};
-	static const uint64_t gap[] = {2 * PG, 3 * PG, 7 * PG, 9 * PG};
-	static const uint64_t below[] = {0, PG};
-	static const uint64_t above[] = {0x12 * PG, 0x13 * PG};
+	static const uint64_t across[] = { 4 * PG, 6 * PG, 0x10 * PG,
+					   0x12 * PG };
+	static const uint64_t gap[] = { 2 * PG, 3 * PG, 7 * PG, 9 * PG };
+	static const uint64_t below[] = { 0, PG };
+	static const uint64_t above[] = { 0x12 * PG, 0x13 * PG };
 	struct guard_ranges g;
 	struct guard_criu_mm mm;
 	size_t len;
@@ -219,10 +220,10 @@ static void test_arith_vs_brute_force(void)
 int main(void)
 {
 	static const struct unit_test tests[] = {
-		{"decode", test_decode},
-		{"decode_rejects", test_decode_rejects},
-		{"check", test_check},
-		{"arith_vs_brute_force", test_arith_vs_brute_force},
+		{ "decode", test_decode },
+		{ "decode_rejects", test_decode_rejects },
+		{ "check", test_check },
+		{ "arith_vs_brute_force", test_arith_vs_brute_force },
 	};
 
 	/* The rejections are expected: keep their messages off the output. */

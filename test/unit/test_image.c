@@ -71,7 +71,7 @@ static uint8_t *frame(uint32_t magic, const ProtobufCMessage *msg, size_t *len)
 {
 	size_t n = protobuf_c_message_get_packed_size(msg);
 	uint8_t *buf = malloc(8 + n);
-	uint32_t hdr[2] = {magic, (uint32_t)n};
+	uint32_t hdr[2] = { magic, (uint32_t)n };
 
 	ASSERT(buf);
 	memcpy(buf, hdr, 8);
@@ -105,7 +105,7 @@ static bool tmp_left_behind(void)
 
 static void test_task_round_trip(void)
 {
-	static const size_t sizes[] = {0, 1, 5000};
+	static const size_t sizes[] = { 0, 1, 5000 };
 
 	for (size_t k = 0; k < UNIT_ARRAY_SIZE(sizes); k++) {
 		struct guard_ranges in, out;
@@ -155,7 +155,7 @@ static void test_image_name(void)
 
 static void test_index_round_trip(void)
 {
-	static const uint32_t pids[] = {1, 5, 42, 4194304};
+	static const uint32_t pids[] = { 1, 5, 42, 4194304 };
 	struct guard_index idx;
 
 	EXPECT_EQ(guard_index_write(dirfd_, pids, UNIT_ARRAY_SIZE(pids)), 0);
@@ -288,7 +288,7 @@ static void test_task_bad_header(void)
 /* A file bigger than any image: refused before it is read. */
 static void test_task_huge(void)
 {
-	uint32_t hdr[2] = {GUARD_IMG_TASK_MAGIC, 0};
+	uint32_t hdr[2] = { GUARD_IMG_TASK_MAGIC, 0 };
 	struct guard_ranges out;
 	int fd;
 
@@ -488,8 +488,8 @@ static void test_index_bad(void)
 {
 	char other_arch[] = "not-this-arch";
 	GuardIndexEntry e = GUARD_INDEX_ENTRY__INIT;
-	uint32_t unsorted[] = {1, 7, 5}, repeated[] = {3, 3};
-	uint32_t good[] = {2, 3};
+	uint32_t unsorted[] = { 1, 7, 5 }, repeated[] = { 3, 3 };
+	uint32_t good[] = { 2, 3 };
 	uint8_t *buf;
 	size_t len;
 
@@ -546,7 +546,7 @@ static void test_index_bad(void)
 /* A task image is not an index, and a file of zeros is neither. */
 static void test_swapped_and_zero(void)
 {
-	uint8_t zeros[64] = {0};
+	uint8_t zeros[64] = { 0 };
 	struct guard_index idx;
 	struct guard_ranges r;
 	uint8_t *buf;
@@ -569,18 +569,18 @@ static void test_swapped_and_zero(void)
 int main(void)
 {
 	static const struct unit_test tests[] = {
-		{"task_round_trip", test_task_round_trip},
-		{"image_name", test_image_name},
-		{"index_round_trip", test_index_round_trip},
-		{"missing", test_missing},
-		{"task_truncated", test_task_truncated},
-		{"task_bad_header", test_task_bad_header},
-		{"task_huge", test_task_huge},
-		{"task_bad_fields", test_task_bad_fields},
-		{"task_pid_mismatch", test_task_pid_mismatch},
-		{"task_decode", test_task_decode},
-		{"index_bad", test_index_bad},
-		{"swapped_and_zero", test_swapped_and_zero},
+		{ "task_round_trip", test_task_round_trip },
+		{ "image_name", test_image_name },
+		{ "index_round_trip", test_index_round_trip },
+		{ "missing", test_missing },
+		{ "task_truncated", test_task_truncated },
+		{ "task_bad_header", test_task_bad_header },
+		{ "task_huge", test_task_huge },
+		{ "task_bad_fields", test_task_bad_fields },
+		{ "task_pid_mismatch", test_task_pid_mismatch },
+		{ "task_decode", test_task_decode },
+		{ "index_bad", test_index_bad },
+		{ "swapped_and_zero", test_swapped_and_zero },
 	};
 	const char *tmp = getenv("TMPDIR");
 

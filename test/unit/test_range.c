@@ -260,15 +260,15 @@ static void test_bytes(void)
 int main(void)
 {
 	static const struct unit_test tests[] = {
-		{"add_empty_list", test_add_empty_list},
-		{"add_merges_touching", test_add_merges_touching},
-		{"add_rejects", test_add_rejects},
-		{"add_extremes", test_add_extremes},
-		{"add_many", test_add_many},
-		{"overlap_edges", test_overlap_edges},
-		{"overlap_vs_brute_force", test_overlap_vs_brute_force},
-		{"equal", test_equal},
-		{"bytes", test_bytes},
+		{ "add_empty_list", test_add_empty_list },
+		{ "add_merges_touching", test_add_merges_touching },
+		{ "add_rejects", test_add_rejects },
+		{ "add_extremes", test_add_extremes },
+		{ "add_many", test_add_many },
+		{ "overlap_edges", test_overlap_edges },
+		{ "overlap_vs_brute_force", test_overlap_vs_brute_force },
+		{ "equal", test_equal },
+		{ "bytes", test_bytes },
 	};
 
 	return unit_run("range", tests, UNIT_ARRAY_SIZE(tests));

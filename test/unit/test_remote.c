@@ -243,7 +243,7 @@ static void test_invalid_range(void)
 /* X is the child's lowest executable VMA, guards on its first two pages. */
 static bool x_is_first_exec(void)
 {
-	struct guard_vmas v = {0};
+	struct guard_vmas v = { 0 };
 	bool first = false;
 
 	if (guard_read_vmas(child.pid, "maps", &v))
@@ -403,25 +403,25 @@ int main(void)
 {
 	/* In order, on one child; per range first, then batched. */
 	static const struct unit_test tests[] = {
-		{"seized", test_seized},
-		{"remove_all", test_remove_all},
-		{"install_all", test_install_all},
-		{"apply_empty", test_apply_empty},
-		{"invalid_range", test_invalid_range},
-		{"syscall_ip_avoids", test_syscall_ip_avoids},
-		{"batch_on", test_batch_on},
-		{"remove_all_batched", test_remove_all},
-		{"install_all_batched", test_install_all},
-		{"invalid_range_batched", test_invalid_range},
-		{"sigstop_pending_batched", test_sigstop_pending},
-		{"batch_off", test_batch_off},
-		{"sigstop_pending", test_sigstop_pending},
-		{"detach_and_reap", test_detach_and_reap},
+		{ "seized", test_seized },
+		{ "remove_all", test_remove_all },
+		{ "install_all", test_install_all },
+		{ "apply_empty", test_apply_empty },
+		{ "invalid_range", test_invalid_range },
+		{ "syscall_ip_avoids", test_syscall_ip_avoids },
+		{ "batch_on", test_batch_on },
+		{ "remove_all_batched", test_remove_all },
+		{ "install_all_batched", test_install_all },
+		{ "invalid_range_batched", test_invalid_range },
+		{ "sigstop_pending_batched", test_sigstop_pending },
+		{ "batch_off", test_batch_off },
+		{ "sigstop_pending", test_sigstop_pending },
+		{ "detach_and_reap", test_detach_and_reap },
 	};
 	int fds, state, ret;
 
-	compel_log_init(compel_log, getenv("UNIT_VERBOSE") ? COMPEL_LOG_DEBUG
-							   : COMPEL_LOG_WARN);
+	compel_log_init(compel_log, getenv("UNIT_VERBOSE") ? COMPEL_LOG_DEBUG :
+							     COMPEL_LOG_WARN);
 	if (getenv("UNIT_VERBOSE"))
 		guard_log_set_stderr_level(GUARD_LOG_DEBUG);
 	unsetenv("CRIU_GUARD_DISABLE");

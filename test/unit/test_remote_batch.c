@@ -74,7 +74,7 @@ static int deny_process_madvise(void)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = {.len = UNIT_ARRAY_SIZE(f), .filter = f};
+	struct sock_fprog prog = { .len = UNIT_ARRAY_SIZE(f), .filter = f };
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
@@ -442,20 +442,20 @@ static void test_partial_fallback(void)
 int main(void)
 {
 	static const struct unit_test tests[] = {
-		{"batch: 1 range", test_self_1},
-		{"batch: 1024 ranges", test_self_1024},
-		{"batch: 1025 ranges", test_self_1025},
-		{"batch: 5000 ranges", test_self_5000},
-		{"batch: 1025 ranges, pidfd_open", test_pidfd_open_1025},
-		{"fallback: 1025 ranges", test_fallback_1025},
-		{"fallback: 5 ranges", test_fallback_5},
-		{"fallback: task with a seccomp filter", test_seccomp},
-		{"lift: close ranges joined", test_lift_joined},
-		{"lift: distant ranges not joined", test_lift_far},
-		{"lift: hole between ranges", test_lift_hole_between},
-		{"partial: fails inside a batch", test_partial_batched},
-		{"partial: fails on the first range", test_partial_first},
-		{"partial: fails per range", test_partial_fallback},
+		{ "batch: 1 range", test_self_1 },
+		{ "batch: 1024 ranges", test_self_1024 },
+		{ "batch: 1025 ranges", test_self_1025 },
+		{ "batch: 5000 ranges", test_self_5000 },
+		{ "batch: 1025 ranges, pidfd_open", test_pidfd_open_1025 },
+		{ "fallback: 1025 ranges", test_fallback_1025 },
+		{ "fallback: 5 ranges", test_fallback_5 },
+		{ "fallback: task with a seccomp filter", test_seccomp },
+		{ "lift: close ranges joined", test_lift_joined },
+		{ "lift: distant ranges not joined", test_lift_far },
+		{ "lift: hole between ranges", test_lift_hole_between },
+		{ "partial: fails inside a batch", test_partial_batched },
+		{ "partial: fails on the first range", test_partial_first },
+		{ "partial: fails per range", test_partial_fallback },
 	};
 
 	atexit(kill_live);

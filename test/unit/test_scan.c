@@ -77,8 +77,9 @@ static void find_expect(const struct guard_features *f,
 
 static void test_find_modes(void)
 {
-	static const enum guard_scan_mode modes[] = {
-		GUARD_SCAN_AUTO, GUARD_SCAN_FULL, GUARD_SCAN_SMAPS};
+	static const enum guard_scan_mode modes[] = { GUARD_SCAN_AUTO,
+						      GUARD_SCAN_FULL,
+						      GUARD_SCAN_SMAPS };
 	char what[64];
 
 	EXPECT_EQ(child.expect.n, 1 + 3 + 3 + 3 + 625); /* X A B C F */
@@ -95,8 +96,9 @@ static void test_find_modes(void)
  */
 static void test_find_masked(void)
 {
-	static const enum guard_scan_mode modes[] = {
-		GUARD_SCAN_AUTO, GUARD_SCAN_FULL, GUARD_SCAN_SMAPS};
+	static const enum guard_scan_mode modes[] = { GUARD_SCAN_AUTO,
+						      GUARD_SCAN_FULL,
+						      GUARD_SCAN_SMAPS };
 	char what[96];
 
 	for (int scan = 0; scan < 2; scan++) {
@@ -157,7 +159,7 @@ static void test_removed_guards_vma(void)
 {
 	uint64_t d = child.base[R_D], e = child.base[R_E];
 	long pg = child.page;
-	struct guard_vmas v = {0};
+	struct guard_vmas v = { 0 };
 	int found = 0;
 
 	ASSERT_EQ(guard_read_vmas(child.pid, "smaps", &v), 0);
@@ -215,15 +217,15 @@ static void test_pagemap_readers(void)
 		const char *what;
 		uint64_t start, end;
 	} win[] = {
-		{"A whole", a, a + 16 * pg},
-		{"A up to the middle of 7-8", a + pg, a + 8 * pg},
-		{"A from the middle of 7-8", a + 8 * pg, a + 16 * pg},
-		{"A one guard page", a + 15 * pg, a + 16 * pg},
-		{"A no guard page", a + pg, a + 7 * pg},
-		{"unmapped hole", child.hole, child.hole + pg},
-		{"F whole (625 ranges)", f, f + 5000 * pg},
-		{"F from page 4", f + 4 * pg, f + 5000 * pg},
-		{"hole to F end", child.hole, f + 5000 * pg},
+		{ "A whole", a, a + 16 * pg },
+		{ "A up to the middle of 7-8", a + pg, a + 8 * pg },
+		{ "A from the middle of 7-8", a + 8 * pg, a + 16 * pg },
+		{ "A one guard page", a + 15 * pg, a + 16 * pg },
+		{ "A no guard page", a + pg, a + 7 * pg },
+		{ "unmapped hole", child.hole, child.hole + pg },
+		{ "F whole (625 ranges)", f, f + 5000 * pg },
+		{ "F from page 4", f + 4 * pg, f + 5000 * pg },
+		{ "hole to F end", child.hole, f + 5000 * pg },
 	};
 	int fd = open_pagemap();
 
@@ -253,8 +255,9 @@ static void test_pagemap_readers(void)
 
 static void test_scan_mode_parse(void)
 {
-	static const char *const bad[] = {
-		"full", "SCAN", "Auto", "scan ", " smaps", "smaps,scan", "1"};
+	static const char *const bad[] = { "full",  "SCAN",   "Auto",
+					   "scan ", " smaps", "smaps,scan",
+					   "1" };
 	enum guard_scan_mode m = GUARD_SCAN_SMAPS;
 
 	EXPECT_EQ(guard_scan_mode_parse("auto", &m), 0);
@@ -338,17 +341,17 @@ static void test_feature_detection_leaves_no_guards(void)
 int main(void)
 {
 	static const struct unit_test tests[] = {
-		{"features", test_features},
-		{"find_modes", test_find_modes},
-		{"find_masked", test_find_masked},
-		{"find_unsupported", test_find_unsupported},
-		{"find_resets_output", test_find_resets_output},
-		{"removed_guards_vma", test_removed_guards_vma},
-		{"pagemap_readers", test_pagemap_readers},
-		{"scan_mode_parse", test_scan_mode_parse},
-		{"disable_env", test_disable_env},
-		{"detection_leaves_no_guards",
-		 test_feature_detection_leaves_no_guards},
+		{ "features", test_features },
+		{ "find_modes", test_find_modes },
+		{ "find_masked", test_find_masked },
+		{ "find_unsupported", test_find_unsupported },
+		{ "find_resets_output", test_find_resets_output },
+		{ "removed_guards_vma", test_removed_guards_vma },
+		{ "pagemap_readers", test_pagemap_readers },
+		{ "scan_mode_parse", test_scan_mode_parse },
+		{ "disable_env", test_disable_env },
+		{ "detection_leaves_no_guards",
+		  test_feature_detection_leaves_no_guards },
 	};
 	int ret;
 

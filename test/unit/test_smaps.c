@@ -50,36 +50,38 @@ struct want_vma {
 };
 
 static const struct want_vma sample[] = {
-	{"558ffcfd1000-558ffcfd3000 r--p 00000000 fe:00 247498                 "
-	 "    /usr/bin/head",
-	 "rd mr mw me ", 0x558ffcfd1000, 0x558ffcfd3000, false, false, false},
-	{"558ffcfd3000-558ffcfd9000 r-xp 00002000 fe:00 247498                 "
-	 "    /usr/bin/head",
-	 "rd ex mr mw me", 0x558ffcfd3000, 0x558ffcfd9000, false, true, false},
+	{ "558ffcfd1000-558ffcfd3000 r--p 00000000 fe:00 247498                 "
+	  "    /usr/bin/head",
+	  "rd mr mw me ", 0x558ffcfd1000, 0x558ffcfd3000, false, false, false },
+	{ "558ffcfd3000-558ffcfd9000 r-xp 00002000 fe:00 247498                 "
+	  "    /usr/bin/head",
+	  "rd ex mr mw me", 0x558ffcfd3000, 0x558ffcfd9000, false, true,
+	  false },
 	/* Anonymous, no name, trailing blank after the inode. */
-	{"7f0000000000-7f0000010000 rw-p 00000000 00:00 0 ",
-	 "rd wr mr mw me ac gu ", 0x7f0000000000, 0x7f0000010000, true, false,
-	 false},
+	{ "7f0000000000-7f0000010000 rw-p 00000000 00:00 0 ",
+	  "rd wr mr mw me ac gu ", 0x7f0000000000, 0x7f0000010000, true, false,
+	  false },
 	/* "gu" first and last with no trailing blank. */
-	{"7f0000010000-7f0000020000 rw-s 00000000 00:01 1234                   "
-	 "    /dev/zero (deleted)",
-	 "gu rd wr sh mr mw me ms", 0x7f0000010000, 0x7f0000020000, true, false,
-	 false},
-	{"7f0000020000-7f0000030000 r--p 00000000 fe:00 99                     "
-	 "    /usr/lib/x.so",
-	 "rd mr mw me gu", 0x7f0000020000, 0x7f0000030000, true, false, false},
+	{ "7f0000010000-7f0000020000 rw-s 00000000 00:01 1234                   "
+	  "    /dev/zero (deleted)",
+	  "gu rd wr sh mr mw me ms", 0x7f0000010000, 0x7f0000020000, true,
+	  false, false },
+	{ "7f0000020000-7f0000030000 r--p 00000000 fe:00 99                     "
+	  "    /usr/lib/x.so",
+	  "rd mr mw me gu", 0x7f0000020000, 0x7f0000030000, true, false,
+	  false },
 	/* "gd" (grows down) and flags that merely contain "gu" are not it. */
-	{"7f0000030000-7f0000040000 rw-p 00000000 00:00 0                      "
-	 "    [stack]",
-	 "rd wr mr mw me gd ac xgu gux", 0x7f0000030000, 0x7f0000040000, false,
-	 false, true},
-	{"7fedd9260000-7fedd9262000 r-xp 00000000 00:00 0                      "
-	 "    [vdso]",
-	 "rd ex mr mw me de sd", 0x7fedd9260000, 0x7fedd9262000, false, true,
-	 true},
-	{"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0              "
-	 "    [vsyscall]",
-	 "ex", 0xffffffffff600000, 0xffffffffff601000, false, true, true},
+	{ "7f0000030000-7f0000040000 rw-p 00000000 00:00 0                      "
+	  "    [stack]",
+	  "rd wr mr mw me gd ac xgu gux", 0x7f0000030000, 0x7f0000040000, false,
+	  false, true },
+	{ "7fedd9260000-7fedd9262000 r-xp 00000000 00:00 0                      "
+	  "    [vdso]",
+	  "rd ex mr mw me de sd", 0x7fedd9260000, 0x7fedd9262000, false, true,
+	  true },
+	{ "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0              "
+	  "    [vsyscall]",
+	  "ex", 0xffffffffff600000, 0xffffffffff601000, false, true, true },
 };
 
 /* Builds smaps (with_fields) or maps text from a want_vma table. */
@@ -208,7 +210,7 @@ static void test_chunking(void)
 {
 	size_t len, n = UNIT_ARRAY_SIZE(sample);
 	char *text = build_text(sample, n, true, &len);
-	static const size_t chunks[] = {1, 2, 3, 7, 64, 511, 512, 513, 4096};
+	static const size_t chunks[] = { 1, 2, 3, 7, 64, 511, 512, 513, 4096 };
 	struct guard_vmas whole, part;
 
 	ASSERT_EQ(parse(text, len, 0, &whole), 0);
@@ -233,12 +235,12 @@ static void test_long_path(void)
 {
 	char path[700], *text = NULL;
 	struct want_vma w[3] = {
-		{NULL, "rd wr mr mw me gu", 0x400000, 0x401000, true, false,
-		 false},
-		{NULL, "rd ex mr mw me", 0x401000, 0x402000, false, true,
-		 false},
-		{"7ffd00000000-7ffd00001000 r-xp 00000000 00:00 0   [vdso]",
-		 "rd ex", 0x7ffd00000000, 0x7ffd00001000, false, true, true},
+		{ NULL, "rd wr mr mw me gu", 0x400000, 0x401000, true, false,
+		  false },
+		{ NULL, "rd ex mr mw me", 0x401000, 0x402000, false, true,
+		  false },
+		{ "7ffd00000000-7ffd00001000 r-xp 00000000 00:00 0   [vdso]",
+		  "rd ex", 0x7ffd00000000, 0x7ffd00001000, false, true, true },
 	};
 	char h0[800], h1[800];
 	size_t len;
@@ -336,7 +338,7 @@ static void test_error_is_sticky(void)
 {
 	static const char good[] = "1000-2000 rw-p 00000000 00:00 0\n";
 	struct guard_smaps_parser p;
-	struct guard_vmas v = {0};
+	struct guard_vmas v = { 0 };
 
 	guard_smaps_parser_init(&p, &v);
 	EXPECT_EQ(guard_smaps_parser_feed(&p, "junk\n", 5), -EINVAL);
@@ -363,7 +365,7 @@ static void test_proc_self(void)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	struct guard_features f;
-	struct guard_vmas s = {0}, m = {0};
+	struct guard_vmas s = { 0 }, m = { 0 };
 	char *res, *rw, *rx;
 	const struct guard_vma *v;
 	bool guarded;
@@ -423,7 +425,7 @@ static void test_proc_self(void)
 static void test_proc_self_special(void)
 {
 	uint64_t vdso = 0;
-	struct guard_vmas m = {0};
+	struct guard_vmas m = { 0 };
 	char line[512];
 	FILE *f;
 
@@ -453,7 +455,7 @@ static void test_proc_self_special(void)
 
 static void test_proc_errors(void)
 {
-	struct guard_vmas v = {0};
+	struct guard_vmas v = { 0 };
 
 	printf("# two \"Can't open\" messages follow, as they should\n");
 	fflush(stdout);
@@ -467,16 +469,16 @@ static void test_proc_errors(void)
 int main(void)
 {
 	static const struct unit_test tests[] = {
-		{"smaps_text", test_smaps_text},
-		{"maps_text", test_maps_text},
-		{"empty_input", test_empty_input},
-		{"chunking", test_chunking},
-		{"long_path", test_long_path},
-		{"malformed", test_malformed},
-		{"error_is_sticky", test_error_is_sticky},
-		{"proc_self", test_proc_self},
-		{"proc_self_special", test_proc_self_special},
-		{"proc_errors", test_proc_errors},
+		{ "smaps_text", test_smaps_text },
+		{ "maps_text", test_maps_text },
+		{ "empty_input", test_empty_input },
+		{ "chunking", test_chunking },
+		{ "long_path", test_long_path },
+		{ "malformed", test_malformed },
+		{ "error_is_sticky", test_error_is_sticky },
+		{ "proc_self", test_proc_self },
+		{ "proc_self_special", test_proc_self_special },
+		{ "proc_errors", test_proc_errors },
 	};
 
 	/* The malformed cases make the parser's callers complain: hush. */

@@ -17,12 +17,12 @@
 /* Low and fixed, below a PIE's text and the libraries. */
 #define X_ADDR 0x10000000UL
 
-static const size_t region_pages[R_NR] = {4, 16, 8, 8, 4, 4, 5000};
+static const size_t region_pages[R_NR] = { 4, 16, 8, 8, 4, 4, 5000 };
 
 const char *unit_region_name(enum unit_region r)
 {
-	static const char *const names[R_NR] = {"X", "A", "B", "C",
-						"D", "E", "F"};
+	static const char *const names[R_NR] = { "X", "A", "B", "C",
+						 "D", "E", "F" };
 
 	return r < R_NR ? names[r] : "?";
 }
@@ -110,7 +110,7 @@ static char *place(char *at, size_t pages, long pg, int prot, int flags,
 /* Runs in the child: builds the layout, reports it, and waits to die. */
 static void child_main(int wfd, long pg)
 {
-	struct unit_child c = {.page = pg};
+	struct unit_child c = { .page = pg };
 	size_t total = 1, off;
 	char *blk, *p, *file;
 	int err = 0;
@@ -133,8 +133,8 @@ static void child_main(int wfd, long pg)
 		goto fail;
 	off = 1;
 	for (int r = R_A; r < R_NR; r++) {
-		int flags = r == R_B ? MAP_SHARED | MAP_ANONYMOUS
-				     : MAP_PRIVATE | MAP_ANONYMOUS;
+		int flags = r == R_B ? MAP_SHARED | MAP_ANONYMOUS :
+				       MAP_PRIVATE | MAP_ANONYMOUS;
 
 		p = place(blk + off * pg, c.pages[r], pg,
 			  PROT_READ | PROT_WRITE, flags,
@@ -247,7 +247,7 @@ void unit_child_stop(struct unit_child *c)
 
 int unit_child_check_memory(const struct unit_child *c, bool guarded)
 {
-	static const enum unit_region regions[] = {R_X, R_A, R_B, R_C};
+	static const enum unit_region regions[] = { R_X, R_A, R_B, R_C };
 	long pg = c->page;
 	unsigned char *buf = malloc(pg);
 	char path[64];

@@ -23,6 +23,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!gt_vma_maybe_guard(r->addr))
-		test_msg("kernel does not set 'gu' (older than VM_MAYBE_GUARD)\n");
+		test_msg(
+			"kernel does not set 'gu' (older than VM_MAYBE_GUARD)\n");
 	return gt_run(&r, 1);
 }

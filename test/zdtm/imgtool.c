@@ -142,7 +142,7 @@ static uint8_t *slurp(const char *path, size_t *len)
 static int spill(const char *path, uint32_t magic, const ProtobufCMessage *m)
 {
 	size_t len = protobuf_c_message_get_packed_size(m);
-	uint32_t hdr[2] = {magic, (uint32_t)len};
+	uint32_t hdr[2] = { magic, (uint32_t)len };
 	uint8_t *buf = malloc(8 + len);
 	FILE *f;
 	int ret = 0;

@@ -168,13 +168,15 @@ static int check_page(struct gt_region *r, size_t pg)
 
 	if (r->guard[pg]) {
 		if (!gt_faults(p, false) || !gt_faults(p + gt_page - 1, true)) {
-			test_msg("%s: page %zu should be a guard but is accessible\n",
-				 r->name, pg);
+			test_msg(
+				"%s: page %zu should be a guard but is accessible\n",
+				r->name, pg);
 			return 1;
 		}
 		if (!gt_pagemap_guard(p)) {
-			test_msg("%s: page %zu faults but pagemap has no guard bit\n",
-				 r->name, pg);
+			test_msg(
+				"%s: page %zu faults but pagemap has no guard bit\n",
+				r->name, pg);
 			return 1;
 		}
 		return 0;
@@ -248,7 +250,8 @@ static int check_all(struct gt_region **regions, size_t n, const char *when)
 		for (size_t pg = 0; pg < regions[i]->pages; pg++) {
 			if (!regions[i]->guard[pg])
 				continue;
-			if (!gt_vma_maybe_guard(regions[i]->addr + pg * gt_page)) {
+			if (!gt_vma_maybe_guard(regions[i]->addr +
+						pg * gt_page)) {
 				test_msg("%s: no 'gu' in smaps for page %zu\n",
 					 regions[i]->name, pg);
 				bad++;
