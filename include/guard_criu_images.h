@@ -45,12 +45,4 @@ int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
 int guard_criu_mm_check(const struct guard_criu_mm *mm, const char *name,
 			const struct guard_ranges *g);
 
-/* out = a without the parts that overlap b (both sorted). */
-int guard_ranges_subtract(const struct guard_ranges *a,
-			  const struct guard_ranges *b,
-			  struct guard_ranges *out);
-/* out = a and b merged (both sorted). */
-int guard_ranges_union(const struct guard_ranges *a,
-		       const struct guard_ranges *b, struct guard_ranges *out);
-
 #endif

@@ -41,4 +41,20 @@ bool guard_ranges_overlap(const struct guard_ranges *r, uint64_t start,
 
 uint64_t guard_ranges_bytes(const struct guard_ranges *r);
 
+/*
+ * True if every range of g lies inside one range of m (whose touching
+ * ranges are merged, as guard_ranges_add keeps them); else *bad is the
+ * index of the first range of g that does not.
+ */
+bool guard_ranges_cover(const struct guard_ranges *m,
+			const struct guard_ranges *g, size_t *bad);
+
+/* out = a without the parts that overlap b (both sorted). */
+int guard_ranges_subtract(const struct guard_ranges *a,
+			  const struct guard_ranges *b,
+			  struct guard_ranges *out);
+/* out = a and b merged (both sorted). */
+int guard_ranges_union(const struct guard_ranges *a,
+		       const struct guard_ranges *b, struct guard_ranges *out);
+
 #endif

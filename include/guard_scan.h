@@ -101,4 +101,12 @@ int guard_task_ns_pid(pid_t pid, uint32_t *ns_pid);
 int guard_find(pid_t pid, const struct guard_features *f,
 	       enum guard_scan_mode mode, struct guard_ranges *out);
 
+/*
+ * Rescans pid's whole address space and demands exactly expect: 0, -EIO
+ * on any difference (logged with what, e.g. "after lifting"), or the
+ * scan's own error.
+ */
+int guard_verify(pid_t pid, const struct guard_features *f,
+		 const struct guard_ranges *expect, const char *what);
+
 #endif

@@ -174,71 +174,12 @@ int guard_criu_mm_read(int dirfd, uint32_t pid, struct guard_criu_mm *out)
 int guard_criu_mm_check(const struct guard_criu_mm *mm, const char *name,
 			const struct guard_ranges *g)
 {
-	const struct guard_ranges *m = &mm->mapped;
-	size_t v = 0;
+	size_t bad;
 
-	/* Adjacent VMAs are merged in m: a range must sit in one piece. */
-	for (size_t i = 0; i < g->n; i++) {
-		while (v < m->n && m->v[v].end <= g->v[i].start)
-			v++;
-		if (v < m->n && m->v[v].start <= g->v[i].start &&
-		    g->v[i].end <= m->v[v].end)
-			continue;
-		pr_err("%s: guard range [%#llx, %#llx) lies outside the task's mappings in its mm image\n",
-		       name, (unsigned long long)g->v[i].start,
-		       (unsigned long long)g->v[i].end);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int guard_ranges_subtract(const struct guard_ranges *a,
-			  const struct guard_ranges *b,
-			  struct guard_ranges *out)
-{
-	size_t j = 0;
-
-	guard_ranges_reset(out);
-	for (size_t i = 0; i < a->n; i++) {
-		uint64_t s = a->v[i].start, e = a->v[i].end;
-
-		while (j < b->n && b->v[j].end <= s)
-			j++;
-		for (size_t k = j; k < b->n && b->v[k].start < e; k++) {
-			if (b->v[k].start > s &&
-			    guard_ranges_add(out, s, b->v[k].start))
-				return -ENOMEM;
-			if (b->v[k].end > s)
-				s = b->v[k].end;
-		}
-		if (s < e && guard_ranges_add(out, s, e))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-int guard_ranges_union(const struct guard_ranges *a,
-		       const struct guard_ranges *b, struct guard_ranges *out)
-{
-	size_t i = 0, j = 0;
-
-	guard_ranges_reset(out);
-	while (i < a->n || j < b->n) {
-		const struct guard_range *r;
-		struct guard_range *last;
-
-		if (j == b->n || (i < a->n && a->v[i].start <= b->v[j].start))
-			r = &a->v[i++];
-		else
-			r = &b->v[j++];
-		last = out->n ? &out->v[out->n - 1] : NULL;
-		if (last && r->start <= last->end) {
-			if (r->end > last->end)
-				last->end = r->end;
-			continue;
-		}
-		if (guard_ranges_add(out, r->start, r->end))
-			return -ENOMEM;
-	}
-	return 0;
+	if (guard_ranges_cover(&mm->mapped, g, &bad))
+		return 0;
+	pr_err("%s: guard range [%#llx, %#llx) lies outside the task's mappings in its mm image\n",
+	       name, (unsigned long long)g->v[bad].start,
+	       (unsigned long long)g->v[bad].end);
+	return -EINVAL;
 }

@@ -94,18 +94,10 @@ static int register_inventory(void)
 /* Guards must be gone, or CRIU's page dump fails on them. */
 static int check_lifted(struct guard_task *t)
 {
-	struct guard_ranges left;
-	int ret;
+	struct guard_ranges none;
 
-	guard_ranges_init(&left);
-	ret = guard_find(t->pid, &d.feat, GUARD_SCAN_FULL, &left);
-	if (!ret && left.n) {
-		pr_err("task %d still has %zu guard ranges after lifting\n",
-		       (int)t->pid, left.n);
-		ret = -EIO;
-	}
-	guard_ranges_free(&left);
-	return ret;
+	guard_ranges_init(&none);
+	return guard_verify(t->pid, &d.feat, &none, "left after lifting");
 }
 
 /* VmLck in /proc/PID/status: 0 means no VM_LOCKED VMA at all. */
@@ -218,7 +210,6 @@ int guard_dump_task(pid_t pid)
 static int reinstall(struct guard_task *t)
 {
 	uint64_t t0 = guard_now_us(), t1;
-	struct guard_ranges now;
 	size_t done;
 	int ret;
 
@@ -229,14 +220,7 @@ static int reinstall(struct guard_task *t)
 		       (int)t->pid, done, t->ranges.n);
 		return ret;
 	}
-	guard_ranges_init(&now);
-	ret = guard_find(t->pid, &d.feat, GUARD_SCAN_FULL, &now);
-	if (!ret && !guard_ranges_equal(&now, &t->ranges)) {
-		pr_err("task %d: guards after reinstall differ from the dumped ones\n",
-		       (int)t->pid);
-		ret = -EIO;
-	}
-	guard_ranges_free(&now);
+	ret = guard_verify(t->pid, &d.feat, &t->ranges, "after reinstall");
 	pr_info("timing dump-exit %d: reinstall=%lluus verify=%lluus\n",
 		(int)t->pid, (unsigned long long)(t1 - t0),
 		(unsigned long long)(guard_now_us() - t1));

@@ -215,27 +215,21 @@ int guard_restore_init(const struct guard_features *f,
 static int check_mapped(pid_t pid, const struct guard_ranges *g)
 {
 	struct guard_vmas vmas = { 0 };
-	size_t v = 0;
+	struct guard_ranges mapped;
+	size_t bad;
 	int ret;
 
+	guard_ranges_init(&mapped);
 	ret = guard_read_vmas(pid, "maps", &vmas);
-	for (size_t i = 0; !ret && i < g->n; i++) {
-		uint64_t a = g->v[i].start;
-
-		while (!ret && a < g->v[i].end) {
-			while (v < vmas.n && vmas.v[v].end <= a)
-				v++;
-			if (v == vmas.n || vmas.v[v].start > a) {
-				pr_err("guard range [%#llx, %#llx) of %d is outside its mappings\n",
-				       (unsigned long long)g->v[i].start,
-				       (unsigned long long)g->v[i].end,
-				       (int)pid);
-				ret = -EINVAL;
-			} else {
-				a = vmas.v[v].end;
-			}
-		}
+	for (size_t i = 0; !ret && i < vmas.n; i++)
+		ret = guard_ranges_add(&mapped, vmas.v[i].start, vmas.v[i].end);
+	if (!ret && !guard_ranges_cover(&mapped, g, &bad)) {
+		pr_err("guard range [%#llx, %#llx) of %d is outside its mappings\n",
+		       (unsigned long long)g->v[bad].start,
+		       (unsigned long long)g->v[bad].end, (int)pid);
+		ret = -EINVAL;
 	}
+	guard_ranges_free(&mapped);
 	guard_vmas_free(&vmas);
 	return ret;
 }
@@ -246,7 +240,7 @@ static int install(struct guard_task *t)
 {
 	uint64_t t0 = guard_now_us(), t1, t2;
 	size_t i = (size_t)(t - r.tasks.v);
-	struct guard_ranges now, expect;
+	struct guard_ranges expect;
 	struct guard_remote_stats st;
 	size_t done;
 	int ret;
@@ -260,20 +254,13 @@ static int install(struct guard_task *t)
 		return ret;
 	guard_remote_last_stats(&st);
 	t2 = guard_now_us();
-	guard_ranges_init(&now);
 	guard_ranges_init(&expect);
 	/* criu's own ranges are in place already; the task has both. */
 	ret = guard_ranges_union(&t->ranges,
 				 i < r.n_native ? &r.native[i] : &no_ranges,
 				 &expect);
 	if (!ret)
-		ret = guard_find(t->pid, &r.feat, GUARD_SCAN_FULL, &now);
-	if (!ret && !guard_ranges_equal(&now, &expect)) {
-		pr_err("task %d: %zu guard ranges after install, %zu expected from the images\n",
-		       (int)t->pid, now.n, expect.n);
-		ret = -EIO;
-	}
-	guard_ranges_free(&now);
+		ret = guard_verify(t->pid, &r.feat, &expect, "after install");
 	guard_ranges_free(&expect);
 	pr_info("timing restore %d: maps=%lluus install=%lluus verify=%lluus ranges=%zu injected=%zu\n",
 		(int)t->pid, (unsigned long long)(t1 - t0),

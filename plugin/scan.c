@@ -444,3 +444,20 @@ int guard_find(pid_t pid, const struct guard_features *f,
 	close(fd);
 	return ret;
 }
+
+int guard_verify(pid_t pid, const struct guard_features *f,
+		 const struct guard_ranges *expect, const char *what)
+{
+	struct guard_ranges now;
+	int ret;
+
+	guard_ranges_init(&now);
+	ret = guard_find(pid, f, GUARD_SCAN_FULL, &now);
+	if (!ret && !guard_ranges_equal(&now, expect)) {
+		pr_err("task %d: %zu guard ranges %s, %zu expected\n", (int)pid,
+		       now.n, what, expect->n);
+		ret = -EIO;
+	}
+	guard_ranges_free(&now);
+	return ret;
+}
