@@ -137,6 +137,8 @@ static int run_way(enum way w, pid_t pid, const struct guard_features *f,
 		return read_only(pid, "maps");
 	case W_SMAPS_READ:
 		return read_only(pid, "smaps");
+	case W_NR:
+		break;
 	}
 	return -EINVAL;
 }

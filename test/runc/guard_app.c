@@ -153,7 +153,7 @@ static int verify(struct gt_region **r, const struct guard_ranges *before,
 
 static int write_ready(const struct guard_ranges *before, pid_t child)
 {
-	char tmp[4096];
+	char tmp[4096 + 8];
 	FILE *f;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path("guard-ready"));
