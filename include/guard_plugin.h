@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "guard_hwbp.h"
 #include "guard_range.h"
 #include "guard_scan.h"
 
@@ -28,6 +29,7 @@ struct guard_settings {
 	enum guard_mode mode;
 	enum guard_scan_mode scan;
 	enum guard_on_failure on_failure;
+	enum guard_hwbp_policy hwbp;
 };
 
 struct guard_task {

@@ -14,6 +14,7 @@
 #include <criu-plugin.h>
 #include <version.h>
 
+#include "guard_hwbp.h"
 #include "guard_log.h"
 #include "guard_plugin.h"
 
@@ -23,6 +24,9 @@
 
 /* Built with hidden visibility: criu needs to see only the descriptor. */
 extern cr_plugin_desc_t CR_PLUGIN_DESC __attribute__((visibility("default")));
+
+/* criu's fault-injection switch (an enum faults), exported by its binary. */
+extern int fi_strategy __attribute__((weak));
 
 static int stage = -1;
 
@@ -52,6 +56,11 @@ int guard_settings_load(struct guard_settings *s)
 	if (parse_enum("CRIU_GUARD_MODE", modes, 2, &mode) ||
 	    parse_enum("CRIU_GUARD_ON_FAILURE", fails, 2, &fail))
 		return -EINVAL;
+	if (guard_hwbp_policy_parse(getenv("CRIU_GUARD_HWBP"), &s->hwbp)) {
+		pr_err("CRIU_GUARD_HWBP=%s is not auto, off or broken\n",
+		       getenv("CRIU_GUARD_HWBP"));
+		return -EINVAL;
+	}
 	if (guard_scan_mode_parse(getenv("CRIU_GUARD_SCAN"), &s->scan)) {
 		pr_err("CRIU_GUARD_SCAN=%s is not auto, scan or smaps\n",
 		       getenv("CRIU_GUARD_SCAN"));
@@ -67,6 +76,61 @@ bool guard_criu_native(void)
 	return dlsym(RTLD_DEFAULT, "collect_madv_guards") != NULL;
 }
 
+/*
+ * CRIU 4.2 probes breakpoints itself (kerndat) and came with native guard
+ * support: its marker symbol stands for both.
+ */
+static bool criu_probes_breakpoints(void)
+{
+	return guard_criu_native();
+}
+
+static void single_step(const char *why)
+{
+	if (!&fi_strategy) {
+		pr_warn("%s, but this criu exports no fi_strategy: it will hang waiting for a task to trap; run it with CRIU_FAULT=%d\n",
+			why, GUARD_FI_NO_BREAKPOINTS);
+		return;
+	}
+	if (fi_strategy == GUARD_FI_NO_BREAKPOINTS)
+		return;
+	if (fi_strategy) {
+		pr_warn("%s, and CRIU_FAULT=%d replaces criu's no-breakpoints switch (%d): criu will hang waiting for a task to trap\n",
+			why, fi_strategy, GUARD_FI_NO_BREAKPOINTS);
+		return;
+	}
+	fi_strategy = GUARD_FI_NO_BREAKPOINTS;
+	pr_warn("%s: criu single-steps tasks instead, as with CRIU_FAULT=%d (CRIU_GUARD_HWBP=off leaves criu alone)\n",
+		why, GUARD_FI_NO_BREAKPOINTS);
+}
+
+/*
+ * Runs for every dump, pre-dump and restore, guards or not: on a host
+ * whose breakpoints never fire, CRIU 4.0/4.1 hangs at the end of each.
+ */
+static void check_breakpoints(const struct guard_settings *s)
+{
+	enum guard_hwbp_state hw;
+	uint64_t t0;
+
+	if (s->hwbp == GUARD_HWBP_OFF)
+		return;
+	if (s->hwbp == GUARD_HWBP_BROKEN) {
+		single_step(
+			"CRIU_GUARD_HWBP=broken: hardware breakpoints taken as broken");
+		return;
+	}
+	if (criu_probes_breakpoints())
+		return;
+	t0 = guard_now_us();
+	hw = guard_hwbp_probe();
+	pr_info("hardware breakpoints: %s (probe %lluus)\n",
+		guard_hwbp_state_name(hw),
+		(unsigned long long)(guard_now_us() - t0));
+	if (hw == GUARD_HWBP_SILENT)
+		single_step("hardware breakpoints don't fire on this host");
+}
+
 static int guard_init(int st)
 {
 	struct guard_settings s;
@@ -74,6 +138,9 @@ static int guard_init(int st)
 	int ret;
 
 	stage = st;
+	if (guard_settings_load(&s))
+		return -1;
+	check_breakpoints(&s);
 	if (st == CR_PLUGIN_STAGE__PRE_DUMP) {
 		/*
 		 * Pre-dump has no CHECKPOINT_DEVICES hook and leaves guards in
@@ -83,8 +150,6 @@ static int guard_init(int st)
 		pr_info("pre-dump: guards stay installed; use --pre-dump-mode=read, the final dump records them\n");
 		return 0;
 	}
-	if (guard_settings_load(&s))
-		return -1;
 	ret = guard_detect_features(&f);
 	if (ret) {
 		pr_err("Can't probe kernel guard support: %s\n",

@@ -29,6 +29,7 @@
 #include "guard_log.h"
 #include "guard_range.h"
 #include "guard_scan.h"
+#include "host.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -49,7 +50,9 @@ struct opts {
 	bool json;
 	bool all;	  /* scan: every VMA, not only those with guards */
 	const char *criu; /* check: criu binary, else "criu" from PATH */
-	char **args;	  /* positional arguments after the command */
+	const char *plugin_dir; /* check: where criu loads plugins from */
+	enum guard_hwbp_policy hwbp_policy; /* CRIU_GUARD_HWBP */
+	char **args; /* positional arguments after the command */
 	int nargs;
 };
 
@@ -369,13 +372,161 @@ static void check_json_bool(const char *key, bool v, bool raw, bool last)
 	       !v && raw ? "true" : "false", last ? "" : ",");
 }
 
+static void check_host(const struct opts *o, const struct guard_features *f,
+		       const struct criu_info *ci, const char *plugin,
+		       struct host_facts *h)
+{
+	const char *fault = getenv("CRIU_FAULT");
+
+	memset(h, 0, sizeof(*h));
+	h->guards = f->madv_guard;
+	h->findable = f->scan_guard || f->pagemap_bit;
+	h->criu_found = ci->path[0];
+	host_criu_version(ci->version, &h->criu_major, &h->criu_minor);
+	h->criu_native = ci->native;
+	h->plugin_installed = access(plugin, R_OK) == 0;
+	h->hwbp = guard_hwbp_probe();
+	h->hwbp_policy = o->hwbp_policy;
+	h->criu_fault = fault ? atoi(fault) : 0;
+}
+
+static const char *hwbp_line(const struct host_facts *h)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s%s: %s", guard_hwbp_state_name(h->hwbp),
+		 h->hwbp_policy == GUARD_HWBP_BROKEN ?
+			 " (taken as never firing: CRIU_GUARD_HWBP=broken)" :
+			 "",
+		 host_hwbp_outcome(h));
+	return buf;
+}
+
+static void check_json(const struct guard_features *f,
+		       const struct guard_features *raw, bool pmadv,
+		       const struct criu_info *ci, const char *plugin,
+		       const struct host_facts *h, const char *blocker)
+{
+	printf("{");
+	check_json_bool("madv_guard", f->madv_guard, raw->madv_guard, 0);
+	check_json_bool("scan_guard", f->scan_guard, raw->scan_guard, 0);
+	check_json_bool("pagemap_bit", f->pagemap_bit, raw->pagemap_bit, 0);
+	check_json_bool("smaps_gu", f->smaps_flag, raw->smaps_flag, 0);
+	printf("\"process_madvise_self\":%s,", pmadv ? "true" : "false");
+	printf("\"task_size\":");
+	json_hex(f->task_size);
+	printf(",\"page_size\":%ld,\"criu\":", f->page_size);
+	json_str(ci->path[0] ? ci->path : NULL);
+	printf(",\"criu_version\":");
+	json_str(ci->path[0] ? ci->version : NULL);
+	printf(",\"criu_native\":%s", ci->native > 0  ? "true" :
+				      ci->native == 0 ? "false" :
+							"null");
+	printf(",\"plugin\":");
+	json_str(plugin);
+	printf(",\"plugin_installed\":%s",
+	       h->plugin_installed ? "true" : "false");
+	printf(",\"hwbp\":");
+	json_str(h->hwbp == GUARD_HWBP_FIRE   ? "fire" :
+		 h->hwbp == GUARD_HWBP_SILENT ? "silent" :
+						"unknown");
+	printf(",\"hwbp_forced_broken\":%s,\"hwbp_outcome\":",
+	       h->hwbp_policy == GUARD_HWBP_BROKEN ? "true" : "false");
+	json_str(host_hwbp_outcome(h));
+	printf(",\"soft_dirty\":%s,\"userfaultfd\":%s",
+	       host_soft_dirty() ? "true" : "false",
+	       host_userfaultfd() ? "true" : "false");
+	printf(",\"disable\":");
+	json_str(getenv("CRIU_GUARD_DISABLE"));
+	printf(",\"works\":%s,\"find_with\":", h->findable ? "true" : "false");
+	json_str(!f->madv_guard ? NULL :
+		 f->scan_guard	? "PAGEMAP_SCAN" :
+		 f->pagemap_bit ? "pagemap bit 58" :
+				  NULL);
+	printf(",\"guarded_dump_works\":%s,\"reason\":",
+	       blocker ? "false" : "true");
+	json_str(blocker);
+	printf("}\n");
+}
+
+static void check_human(const struct guard_features *f,
+			const struct guard_features *raw, bool pmadv,
+			const struct criu_info *ci, const char *plugin,
+			const struct host_facts *h, const char *blocker)
+{
+	char buf[128];
+
+	check_line("hardware breakpoints (ptrace, x86)", hwbp_line(h));
+	check_line("guard install (MADV_GUARD_INSTALL)",
+		   f->madv_guard   ? "yes" :
+		   raw->madv_guard ? "no (masked by CRIU_GUARD_DISABLE)" :
+				     "no: guard regions need Linux >= 6.13");
+	check_line("PAGEMAP_SCAN guard category",
+		   f->scan_guard ?
+			   "yes" :
+		   raw->scan_guard ?
+			   "no (masked by CRIU_GUARD_DISABLE)" :
+			   "no: the plugin falls back to pagemap bit 58");
+	check_line("pagemap bit 58 (PM_GUARD_REGION)",
+		   yes_no(f->pagemap_bit, raw->pagemap_bit));
+	check_line("smaps VmFlags \"gu\"",
+		   yes_no(f->smaps_flag, raw->smaps_flag));
+	check_line("process_madvise() guard advice (self)",
+		   pmadv ? "yes" : "no: one injected madvise per range");
+	snprintf(buf, sizeof(buf), "%#" PRIx64, f->task_size);
+	check_line("task size", buf);
+	snprintf(buf, sizeof(buf), "%ld", f->page_size);
+	check_line("page size", buf);
+	if (ci->path[0]) {
+		printf("%-44s %s (%s)\n", "criu", ci->version, ci->path);
+		check_line("criu native guards (" NATIVE_SYMBOL ")",
+			   ci->native > 0 ?
+				   "yes: the plugin stands aside "
+				   "unless CRIU_GUARD_MODE=plugin" :
+			   ci->native == 0 ?
+				   "no: the plugin does the work" :
+				   "unknown (can't read its ELF symbols)");
+	} else {
+		check_line("criu", "not found in PATH: install criu >= 4.0");
+	}
+	printf("%-44s %s (%s)\n", "plugin installed",
+	       h->plugin_installed ?
+		       "yes" :
+		       "no: meson install, or the criu-guard package",
+	       plugin);
+	check_line(
+		"soft-dirty (criu pre-dump)",
+		host_soft_dirty() ?
+			"yes" :
+			"no: criu pre-dump aborts here (kernel without CONFIG_MEM_SOFT_DIRTY); plain dumps work");
+	check_line(
+		"userfaultfd (criu lazy pages)",
+		host_userfaultfd() ?
+			"yes" :
+			"no: restore --lazy-pages fails here (CONFIG_USERFAULTFD, vm.unprivileged_userfaultfd)");
+	if (getenv("CRIU_GUARD_DISABLE"))
+		check_line("CRIU_GUARD_DISABLE", getenv("CRIU_GUARD_DISABLE"));
+	if (h->findable)
+		printf("%-44s yes, finds guards with %s\n",
+		       "plugin can work here",
+		       f->scan_guard ? "PAGEMAP_SCAN" : "pagemap bit 58");
+	else
+		printf("%-44s no: %s\n", "plugin can work here",
+		       !f->madv_guard ?
+			       "the kernel has no guard regions" :
+			       "the kernel reports guard pages neither in PAGEMAP_SCAN nor in pagemap");
+	printf("%-44s %s%s\n", "dump of a guarded process works here",
+	       blocker ? "no: " : "yes", blocker ? blocker : "");
+}
+
 static int cmd_check(const struct opts *o)
 {
 	struct guard_features f, raw;
+	struct host_facts h;
 	struct criu_info ci;
-	char plugin[4096], buf[128];
-	const char *why = NULL, *how;
-	bool pmadv, works, installed;
+	const char *blocker;
+	char plugin[4096];
+	bool pmadv;
 
 	if (o->nargs) {
 		fprintf(stderr, "criu-guard check: no arguments expected\n");
@@ -385,86 +536,15 @@ static int cmd_check(const struct opts *o)
 		return EXIT_ERR;
 	pmadv = probe_process_madvise();
 	probe_criu(o->criu ? o->criu : "criu", &ci);
-	snprintf(plugin, sizeof(plugin), "%s/guard_plugin.so", PLUGINDIR);
-	installed = access(plugin, R_OK) == 0;
-	how = f.scan_guard  ? "PAGEMAP_SCAN" :
-	      f.pagemap_bit ? "pagemap bit 58" :
-			      NULL;
-	if (!f.madv_guard)
-		why = "the kernel has no guard regions (MADV_GUARD_INSTALL)";
-	else if (!how)
-		why = "the kernel reports guard pages neither in PAGEMAP_SCAN "
-		      "nor in pagemap";
-	works = !why;
-
-	if (o->json) {
-		printf("{");
-		check_json_bool("madv_guard", f.madv_guard, raw.madv_guard, 0);
-		check_json_bool("scan_guard", f.scan_guard, raw.scan_guard, 0);
-		check_json_bool("pagemap_bit", f.pagemap_bit, raw.pagemap_bit,
-				0);
-		check_json_bool("smaps_gu", f.smaps_flag, raw.smaps_flag, 0);
-		printf("\"process_madvise_self\":%s,",
-		       pmadv ? "true" : "false");
-		printf("\"task_size\":");
-		json_hex(f.task_size);
-		printf(",\"page_size\":%ld,\"criu\":", f.page_size);
-		json_str(ci.path[0] ? ci.path : NULL);
-		printf(",\"criu_version\":");
-		json_str(ci.path[0] ? ci.version : NULL);
-		printf(",\"criu_native\":%s", ci.native > 0  ? "true" :
-					      ci.native == 0 ? "false" :
-							       "null");
-		printf(",\"plugin\":");
-		json_str(plugin);
-		printf(",\"plugin_installed\":%s",
-		       installed ? "true" : "false");
-		printf(",\"disable\":");
-		json_str(getenv("CRIU_GUARD_DISABLE"));
-		printf(",\"works\":%s,\"find_with\":",
-		       works ? "true" : "false");
-		json_str(how);
-		printf(",\"reason\":");
-		json_str(why);
-		printf("}\n");
-		return works ? 0 : EXIT_NO;
-	}
-	check_line("guard install (MADV_GUARD_INSTALL)",
-		   yes_no(f.madv_guard, raw.madv_guard));
-	check_line("PAGEMAP_SCAN guard category",
-		   yes_no(f.scan_guard, raw.scan_guard));
-	check_line("pagemap bit 58 (PM_GUARD_REGION)",
-		   yes_no(f.pagemap_bit, raw.pagemap_bit));
-	check_line("smaps VmFlags \"gu\"",
-		   yes_no(f.smaps_flag, raw.smaps_flag));
-	check_line("process_madvise() guard advice (self)",
-		   pmadv ? "yes" : "no");
-	snprintf(buf, sizeof(buf), "%#" PRIx64, f.task_size);
-	check_line("task size", buf);
-	snprintf(buf, sizeof(buf), "%ld", f.page_size);
-	check_line("page size", buf);
-	if (ci.path[0]) {
-		printf("%-44s %s (%s)\n", "criu", ci.version, ci.path);
-		check_line("criu native guards (" NATIVE_SYMBOL ")",
-			   ci.native > 0 ?
-				   "yes: the plugin stands aside "
-				   "unless CRIU_GUARD_MODE=plugin" :
-			   ci.native == 0 ?
-				   "no: the plugin does the work" :
-				   "unknown (can't read its ELF symbols)");
-	} else {
-		check_line("criu", "not found in PATH");
-	}
-	snprintf(buf, sizeof(buf), "%s", installed ? "yes" : "no");
-	printf("%-44s %s (%s)\n", "plugin installed", buf, plugin);
-	if (getenv("CRIU_GUARD_DISABLE"))
-		check_line("CRIU_GUARD_DISABLE", getenv("CRIU_GUARD_DISABLE"));
-	if (works)
-		printf("%-44s yes, finds guards with %s\n",
-		       "plugin can work here", how);
+	snprintf(plugin, sizeof(plugin), "%s/guard_plugin.so",
+		 o->plugin_dir ? o->plugin_dir : PLUGINDIR);
+	check_host(o, &f, &ci, plugin, &h);
+	blocker = host_guarded_dump_blocker(&h);
+	if (o->json)
+		check_json(&f, &raw, pmadv, &ci, plugin, &h, blocker);
 	else
-		printf("%-44s no: %s\n", "plugin can work here", why);
-	return works ? 0 : EXIT_NO;
+		check_human(&f, &raw, pmadv, &ci, plugin, &h, blocker);
+	return blocker ? EXIT_NO : 0;
 }
 
 /* ---- scan ---- */
@@ -971,16 +1051,22 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "check", "check [--criu PATH]",
-	  "Probes what this kernel and the installed CRIU support: guard\n"
-	  "install, PAGEMAP_SCAN guard category, pagemap bit 58, smaps \"gu\",\n"
-	  "process_madvise() guard advice on the own process, task and page\n"
-	  "size, the CRIU version and whether it handles guards natively (it\n"
-	  "exports " NATIVE_SYMBOL
-	  "). Honours CRIU_GUARD_DISABLE like the plugin.\n"
-	  "Exit 1 if the plugin cannot work here (no guard install, or no way\n"
-	  "to find guard pages).\n"
-	  "  --criu PATH  criu binary to examine (default: criu from PATH)\n",
+	{ "check", "check [--criu PATH] [--plugin-dir DIR]",
+	  "The doctor for a host: will criu dump and restore a process with\n"
+	  "guard regions here?  One line each, with the remedy where the answer\n"
+	  "is no: hardware breakpoints (CRIU < 4.2 hangs where they never fire;\n"
+	  "the plugin then switches criu to single-stepping), guard install,\n"
+	  "PAGEMAP_SCAN guard category, pagemap bit 58, smaps \"gu\",\n"
+	  "process_madvise() guard advice, task and page size, the CRIU version\n"
+	  "and whether it handles guards natively (it exports " NATIVE_SYMBOL
+	  ")\n"
+	  "whether the plugin is installed where criu loads it, soft-dirty\n"
+	  "(pre-dump) and userfaultfd (lazy pages). Honours CRIU_GUARD_DISABLE,\n"
+	  "CRIU_GUARD_HWBP and CRIU_FAULT like the plugin and criu do.\n"
+	  "Exit 1 if a dump of a guarded process won't work here.\n"
+	  "  --criu PATH       criu binary to examine (default: criu from PATH)\n"
+	  "  --plugin-dir DIR  where criu loads plugins (default " PLUGINDIR
+	  ")\n",
 	  cmd_check },
 	{ "scan", "scan [--all] PID",
 	  "Lists the guard ranges of a live process per VMA, with the VMA's\n"
@@ -1055,6 +1141,10 @@ int main(int argc, char **argv)
 			o.criu = argv[++i];
 		} else if (!strncmp(a, "--criu=", 7)) {
 			o.criu = a + 7;
+		} else if (!strcmp(a, "--plugin-dir") && i + 1 < argc) {
+			o.plugin_dir = argv[++i];
+		} else if (!strncmp(a, "--plugin-dir=", 13)) {
+			o.plugin_dir = a + 13;
 		} else {
 			fprintf(stderr, "criu-guard: unknown option %s\n", a);
 			usage(stderr);
@@ -1086,6 +1176,14 @@ int main(int argc, char **argv)
 	}
 	o.args = pos + 1;
 	o.nargs = npos - 1;
+	if (guard_hwbp_policy_parse(getenv("CRIU_GUARD_HWBP"),
+				    &o.hwbp_policy)) {
+		fprintf(stderr,
+			"criu-guard: CRIU_GUARD_HWBP=%s is not auto, off or broken\n",
+			getenv("CRIU_GUARD_HWBP"));
+		free(pos);
+		return EXIT_ERR;
+	}
 	int ret = cmd->fn(&o);
 
 	free(pos);

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The breakpoint probe: its answer matches the tests' own probe
+ * (test/zdtm/hwbp_probe, passed as argv[1]), and running it inside a
+ * process leaves that process's children and SIGCHLD handling as they
+ * were, as criu needs.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "guard_hwbp.h"
+#include "unit.h"
+
+static const char *oracle;
+static volatile sig_atomic_t sigchld_seen;
+
+static void on_sigchld(int sig)
+{
+	sigchld_seen++;
+}
+
+static void test_agrees_with_oracle(void)
+{
+	enum guard_hwbp_state want, got;
+	char cmd[4096];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "timeout 10 %s >/dev/null", oracle);
+	st = system(cmd);
+	ASSERT(st != -1 && WIFEXITED(st));
+	want = WEXITSTATUS(st) == 0 ? GUARD_HWBP_FIRE :
+	       WEXITSTATUS(st) == 1 ? GUARD_HWBP_SILENT :
+				      GUARD_HWBP_UNKNOWN;
+	got = guard_hwbp_probe();
+	EXPECT_MSG(got == want, "probe says %s, the tests' probe %s",
+		   guard_hwbp_state_name(got), guard_hwbp_state_name(want));
+	/* Both answers stay the same from one call to the next. */
+	EXPECT_EQ(guard_hwbp_probe(), got);
+}
+
+static void test_leaves_children_alone(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigchld }, old;
+	sigset_t mask, before;
+	pid_t kid;
+	int st;
+
+	ASSERT(!sigaction(SIGCHLD, &sa, &old));
+	sigprocmask(SIG_SETMASK, NULL, &before);
+	kid = fork();
+	ASSERT(kid >= 0);
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	sigchld_seen = 0;
+	guard_hwbp_probe();
+	/* Nothing for the caller's handler, nothing left to reap ... */
+	EXPECT_EQ(sigchld_seen, 0);
+	EXPECT_EQ(waitpid(-1, &st, WNOHANG), 0);
+	/* ... its own child still there, and the signal mask as it was. */
+	sigprocmask(SIG_SETMASK, NULL, &mask);
+	EXPECT(sigismember(&mask, SIGCHLD) == sigismember(&before, SIGCHLD));
+	kill(kid, SIGKILL);
+	EXPECT_EQ(waitpid(kid, &st, 0), kid);
+	EXPECT_EQ(waitpid(-1, &st, WNOHANG), -1);
+	sigaction(SIGCHLD, &old, NULL);
+}
+
+static void test_policy_parse(void)
+{
+	enum guard_hwbp_policy p;
+
+	EXPECT_EQ(guard_hwbp_policy_parse(NULL, &p), 0);
+	EXPECT_EQ(p, GUARD_HWBP_AUTO);
+	EXPECT_EQ(guard_hwbp_policy_parse("", &p), 0);
+	EXPECT_EQ(p, GUARD_HWBP_AUTO);
+	EXPECT_EQ(guard_hwbp_policy_parse("off", &p), 0);
+	EXPECT_EQ(p, GUARD_HWBP_OFF);
+	EXPECT_EQ(guard_hwbp_policy_parse("broken", &p), 0);
+	EXPECT_EQ(p, GUARD_HWBP_BROKEN);
+	EXPECT_EQ(guard_hwbp_policy_parse("Broken", &p), -EINVAL);
+	EXPECT_EQ(guard_hwbp_policy_parse("1", &p), -EINVAL);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_test tests[] = {
+		{ "agrees_with_oracle", test_agrees_with_oracle },
+		{ "leaves_children_alone", test_leaves_children_alone },
+		{ "policy_parse", test_policy_parse },
+	};
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s HWBP_PROBE\n", argv[0]);
+		return 2;
+	}
+	oracle = argv[1];
+	return unit_run("hwbp", tests, UNIT_ARRAY_SIZE(tests));
+}
