@@ -9,17 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criu-plugin.h>
 
+#include "guard_binding.h"
+#include "guard_criu_syms.h"
 #include "guard_image.h"
 #include "guard_kernel.h"
 #include "guard_log.h"
 #include "guard_plugin.h"
 #include "guard_remote.h"
-
-/* criu exports these without declaring them in criu-plugin.h. */
-extern int add_inventory_plugin(const char *name) __attribute__((weak));
 
 static struct {
 	bool active;
@@ -50,6 +50,10 @@ int guard_dump_init(const struct guard_features *f,
 		return -EOPNOTSUPP;
 	}
 	d.active = true;
+	/* A binding left by an earlier dump in this directory is not ours. */
+	if (unlinkat(criu_get_image_dir(), GUARD_BINDING_NAME, 0) &&
+	    errno != ENOENT)
+		pr_perror("Can't remove the stale %s", GUARD_BINDING_NAME);
 	pr_info("dump: scan mode %s\n", guard_scan_mode_name(s->scan));
 	return 0;
 }
@@ -78,15 +82,26 @@ static int write_index(int dirfd)
 	return guard_index_write(dirfd, pids, d.tasks.n);
 }
 
+/*
+ * Once per dump, and before any guard is lifted: a restore without the
+ * plugin is then refused, and a restore with it knows the guard images
+ * are required.  A criu that can't record this would let the guards be
+ * lost silently, so such a dump is refused.
+ */
 static int register_inventory(void)
 {
-	if (d.in_inventory || !add_inventory_plugin)
+	int ret;
+
+	if (d.in_inventory)
 		return 0;
-	/* Once per dump: a restore without the plugin is then refused. */
-	if (add_inventory_plugin(CR_PLUGIN_DESC.name)) {
+	ret = guard_criu_add_inventory();
+	if (ret == -ENOSYS)
+		pr_err("this criu has no add_inventory_plugin(): a restore could not tell that the dump needs %s; refusing to lift guards\n",
+		       GUARD_PLUGIN_NAME);
+	else if (ret)
 		pr_err("Can't add the plugin to the inventory\n");
-		return -EIO;
-	}
+	if (ret)
+		return ret;
 	d.in_inventory = true;
 	return 0;
 }
@@ -227,6 +242,26 @@ static int reinstall(struct guard_task *t)
 	return ret;
 }
 
+/*
+ * CRIU has written every image when exit(DUMP) runs.  Too late to fail
+ * the dump: if the binding can't be written the restore refuses, because
+ * the inventory names the plugin and the binding is missing.
+ */
+static void bind_images(void)
+{
+	struct guard_index idx = { .pids = d.pids, .n = d.tasks.n };
+	int dirfd = criu_get_image_dir();
+	uint64_t t0 = guard_now_us();
+
+	if (guard_binding_write(dirfd, &idx)) {
+		pr_err("the dump succeeded but %s could not be written: it can't be restored\n",
+		       GUARD_BINDING_NAME);
+		return;
+	}
+	pr_info("timing dump-exit binding=%lluus tasks=%zu\n",
+		(unsigned long long)(guard_now_us() - t0), d.tasks.n);
+}
+
 void guard_dump_fini(int ret)
 {
 	size_t restored = 0, failed = 0;
@@ -247,6 +282,8 @@ void guard_dump_fini(int ret)
 	if (failed)
 		pr_err("%zu tasks run on without some of their guards\n",
 		       failed);
+	if (!ret && d.in_inventory)
+		bind_images();
 	guard_tasks_free(&d.tasks);
 	free(d.pids);
 	memset(&d, 0, sizeof(d));

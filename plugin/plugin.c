@@ -5,7 +5,6 @@
  * first one that returns anything else, and other plugins (CUDA, amdgpu)
  * need CHECKPOINT_DEVICES and RESUME_DEVICES_LATE too.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <criu-plugin.h>
 #include <version.h>
 
+#include "guard_criu_syms.h"
 #include "guard_log.h"
 #include "guard_plugin.h"
 
@@ -60,11 +60,6 @@ int guard_settings_load(struct guard_settings *s)
 	s->mode = mode;
 	s->on_failure = fail;
 	return 0;
-}
-
-bool guard_criu_native(void)
-{
-	return dlsym(RTLD_DEFAULT, "collect_madv_guards") != NULL;
 }
 
 static int guard_init(int st)
@@ -123,7 +118,7 @@ static int guard_resume_devices_late(int pid)
 	return -ENOTSUP;
 }
 
-CR_PLUGIN_REGISTER("criu-guard", guard_init, guard_exit)
+CR_PLUGIN_REGISTER(GUARD_PLUGIN_NAME, guard_init, guard_exit)
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__CHECKPOINT_DEVICES,
 			guard_checkpoint_devices)
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__RESUME_DEVICES_LATE,
