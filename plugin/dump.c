@@ -173,9 +173,12 @@ int guard_dump_task(pid_t pid)
 
 	if (!d.active)
 		return 0;
-	ret = guard_task_ns_pid(pid, &ns_pid);
-	if (ret)
+	ret = d.feat.nspid ? guard_task_ns_pid(pid, &ns_pid) : -ENOENT;
+	if (ret) {
+		pr_err("task %d: can't read its pid in its namespace (NSpid): %s\n",
+		       (int)pid, strerror(-ret));
 		return ret;
+	}
 	t = guard_tasks_push(&d.tasks, pid, ns_pid);
 	if (!t)
 		return -ENOMEM;

@@ -304,7 +304,7 @@ int guard_restore_task(pid_t pid)
 
 	if (!r.active)
 		return 0;
-	ret = guard_task_ns_pid(pid, &ns_pid);
+	ret = r.feat.nspid ? guard_task_ns_pid(pid, &ns_pid) : -ENOENT;
 	if (ret) {
 		/* Can't tell which image is its: it must not run unguarded. */
 		pr_err("task %d: can't read its pid in its namespace (NSpid): %s\n",

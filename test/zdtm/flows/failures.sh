@@ -280,3 +280,30 @@ flow_restore_foreign_images() {
 	verdict "$b" || rc=1
 	return $rc
 }
+
+# A task whose pid in its namespace can't be read at RESUME_DEVICES_LATE
+# (CRIU_GUARD_DISABLE=nspid fails the read, as for a vanished task) can't
+# be matched to its image: the on-failure policy applies, as for any
+# reinstall failure (criu ignores the hook's result).
+flow_restore_nspid_fails() {
+	local d=$work/$FUNCNAME
+	failures_dump guard_anon "$d" || return 1
+	if CRIU_GUARD_DISABLE=nspid restore "$d" "$plugins"; then
+		log "criu reported success"
+	else
+		log "criu reported failure: $(grep -o 'Error.*' "$d/img/restore.log" | grep -v rlimit | head -1)"
+	fi
+	wait_gone "$PID" || { log "restored task runs on without its guards"; kill -9 "$PID"; return 1; }
+	grep -q "guard: task $PID: can't read its pid in its namespace (NSpid)" "$d/img/restore.log" ||
+		{ log "no NSpid failure in the log"; return 1; }
+	grep -q "guard: task $PID .*can't get its guard regions back: killing the restored tree" "$d/img/restore.log" ||
+		{ log "no kill message in the log"; return 1; }
+	# CRIU_GUARD_ON_FAILURE=continue: it runs on, with a warning.
+	rm -rf "$d/img" && cp -a "$d/orig" "$d/img"
+	CRIU_GUARD_DISABLE=nspid CRIU_GUARD_ON_FAILURE=continue restore "$d" "$plugins" ||
+		{ log "restore with CRIU_GUARD_ON_FAILURE=continue failed"; return 1; }
+	grep -q "guard: task $PID .*runs WITHOUT its guard regions" "$d/img/restore.log" ||
+		{ log "no warning in the log"; kill -9 "$PID"; return 1; }
+	kill -9 "$PID"
+	wait_gone "$PID"
+}
