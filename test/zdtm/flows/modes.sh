@@ -190,11 +190,11 @@ flow_lazy_pages() {
 
 # Pre-dump has no CHECKPOINT_DEVICES: init(PRE_DUMP) says what happens to
 # guards.  Without soft-dirty (this kernel) criu aborts the pre-dump, but
-# the line must be in its log and the task must keep its guards; where
-# pre-dump works, the final dump on top of it must restore.
-flow_pre_dump() {
-	local d=$work/$FUNCNAME before mode
-	start guard_anon "$d" || return 1
+# the line must be in its log and the task must keep its guards.
+# modes_pre_dump DIR: both pre-dump modes into DIR/pre-MODE; returns 0 if
+# each ended as expected.
+modes_pre_dump() {
+	local d=$1 before mode
 	before=$(imgtool scan "$PID")
 	for mode in splice read; do
 		mkdir -p "$d/pre-$mode"
@@ -209,19 +209,38 @@ flow_pre_dump() {
 			log "pre-dump ($mode) aborted: no soft-dirty tracking on this kernel"
 		else
 			log "pre-dump ($mode) failed for an unexpected reason"
-			kill -9 "$PID"
 			return 1
 		fi
 		grep -q 'guard: pre-dump: guards stay installed' "$d/pre-$mode/pre-dump.log" ||
-			{ log "no plugin line in the $mode pre-dump log"; kill -9 "$PID"; return 1; }
-		modes_same_guards "$PID" "$before" "after pre-dump ($mode)" || { kill -9 "$PID"; return 1; }
+			{ log "no plugin line in the $mode pre-dump log"; return 1; }
+		modes_same_guards "$PID" "$before" "after pre-dump ($mode)" || return 1
 	done
-	if [ -f "$d/pre-read/inventory.img" ]; then
-		dump "$d" "$plugins" --prev-images-dir ../pre-read --track-mem ||
-			{ log "dump after pre-dump failed"; kill -9 "$PID"; return 1; }
-		wait_gone "$PID" || return 1
-		restore "$d" "$plugins" || { log "restore failed"; return 1; }
+}
+
+flow_pre_dump() {
+	local d=$work/$FUNCNAME
+	start guard_anon "$d" || return 1
+	modes_pre_dump "$d" || { kill -9 "$PID"; return 1; }
+	verdict "$d"
+}
+
+# The final dump on top of a read-mode pre-dump must restore with the
+# guards.  Where pre-dump can't run (no soft-dirty), there is nothing to
+# dump on top of: skipped, saying why.
+flow_pre_dump_then_dump() {
+	local d=$work/$FUNCNAME
+	start guard_anon "$d" || return 1
+	modes_pre_dump "$d" >/dev/null || { log "pre-dump failed"; kill -9 "$PID"; return 1; }
+	if [ ! -f "$d/pre-read/inventory.img" ]; then
+		log "SKIP: pre-dump left no images (criu needs soft-dirty tracking, which this kernel lacks)"
+		kill -9 "$PID"
+		wait_gone "$PID"
+		return 0
 	fi
+	dump "$d" "$plugins" --prev-images-dir ../pre-read --track-mem ||
+		{ log "dump after pre-dump failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	restore "$d" "$plugins" || { log "restore failed"; return 1; }
 	verdict "$d"
 }
 
