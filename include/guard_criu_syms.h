@@ -48,4 +48,12 @@ int *guard_criu_fi_strategy(void);
 /* True if the criu running this plugin handles guard regions itself. */
 bool guard_criu_native(void);
 
+/*
+ * True if this criu streams its images (criu dump --stream, through
+ * criu-image-streamer): "--stream" on its command line, or the streamer's
+ * socket in the image directory (dirfd), which also covers criu swrk.
+ * Files the plugin writes beside the images would not be in the stream.
+ */
+bool guard_criu_streaming(int dirfd);
+
 #endif

@@ -4,7 +4,10 @@
  * loads the plugin.  See guard_criu_syms.h for why they live here.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "guard_criu_syms.h"
 
@@ -57,4 +60,36 @@ int *guard_criu_fi_strategy(void)
 bool guard_criu_native(void)
 {
 	return collect_madv_guards != NULL;
+}
+
+/* criu/img-streamer.c: the socket criu-image-streamer listens on. */
+#define STREAMER_CAPTURE_SOCK "streamer-capture.sock"
+
+static bool cmdline_has(const char *arg)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *p = buf; p < buf + n; p += strlen(p) + 1)
+		if (!strcmp(p, arg))
+			return true;
+	return false;
+}
+
+bool guard_criu_streaming(int dirfd)
+{
+	struct stat st;
+
+	if (cmdline_has("--stream"))
+		return true;
+	return !fstatat(dirfd, STREAMER_CAPTURE_SOCK, &st, 0) &&
+	       S_ISSOCK(st.st_mode);
 }

@@ -28,6 +28,7 @@ static struct {
 	struct guard_tasks tasks; /* every task dumped, for the index */
 	uint32_t *pids;
 	bool in_inventory;
+	bool streaming; /* criu dump --stream: our images can't follow */
 } d;
 
 int guard_dump_init(const struct guard_features *f,
@@ -50,6 +51,7 @@ int guard_dump_init(const struct guard_features *f,
 		return -EOPNOTSUPP;
 	}
 	d.active = true;
+	d.streaming = guard_criu_streaming(criu_get_image_dir());
 	/* A binding left by an earlier dump in this directory is not ours. */
 	if (unlinkat(criu_get_image_dir(), GUARD_BINDING_NAME, 0) &&
 	    errno != ENOENT)
@@ -185,6 +187,12 @@ int guard_dump_task(pid_t pid)
 	ret = guard_find(pid, &d.feat, d.set.scan, &t->ranges);
 	if (ret)
 		return ret;
+	/* Before anything is written or lifted: the task keeps its guards. */
+	if (t->ranges.n && d.streaming) {
+		pr_err("task %d has %zu guard ranges, but criu dump --stream sends images through criu-image-streamer and the plugin's images can't go with them: refusing the dump rather than lose the guards (dump without --stream)\n",
+		       (int)pid, t->ranges.n);
+		return -EOPNOTSUPP;
+	}
 	t1 = guard_now_us();
 	ret = guard_task_image_write(dirfd, ns_pid, &t->ranges);
 	if (!ret)
