@@ -157,7 +157,7 @@ static int claim_inventory(int dirfd, bool *named)
 		return -EINVAL;
 	}
 	if (!*named && guard_images_present(dirfd))
-		pr_info("%s does not name %s: guard images in the directory are stale (from an earlier dump) and ignored\n",
+		pr_info("%s does not name %s: no guard regions to restore; guard images in the directory (of a guard-free dump, or stale from an earlier one) are ignored\n",
 			CRIU_INVENTORY_NAME, GUARD_PLUGIN_NAME);
 	else if (!*named)
 		pr_info("the dump held no guard regions for the plugin to restore\n");
