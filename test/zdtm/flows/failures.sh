@@ -307,3 +307,23 @@ flow_restore_nspid_fails() {
 	kill -9 "$PID"
 	wait_gone "$PID"
 }
+
+# The binding is written at exit(DUMP), when the dump's result is fixed:
+# if it can't be written (here guard-binding.img.tmp is a directory), the
+# dump still succeeds, says the images can't be restored, and the restore
+# refuses them instead of trusting unbound images.
+flow_dump_binding_unwritable() {
+	local d=$work/$FUNCNAME
+	if ! plugin_records; then
+		log "SKIP: criu records guards itself here; the plugin writes no images"
+		return 0
+	fi
+	start guard_anon "$d" || return 1
+	mkdir "$d/img/guard-binding.img.tmp"
+	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	grep -q "guard: the dump succeeded but guard-binding.img could not be written: it can't be restored" "$d/img/dump.log" ||
+		{ log "no message about the binding in the dump log"; return 1; }
+	[ ! -e "$d/img/guard-binding.img" ] || { log "a binding was written"; return 1; }
+	failures_refused "$d" img "guard-binding.img is missing"
+}
