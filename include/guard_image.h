@@ -68,6 +68,9 @@ int guard_image_check_common(const char *name, uint32_t version, uint32_t page,
 /* Bytes of header before the protobuf payload. */
 #define GUARD_IMG_HDR_LEN 8
 
+/* Payload bytes of guard-<pid>.img for these ranges, exactly. */
+size_t guard_task_image_size(uint32_t pid, const struct guard_ranges *ranges);
+/* Refuses (-EFBIG, message) an image guard_task_image_read() would refuse. */
 int guard_task_image_write(int dirfd, uint32_t pid,
 			   const struct guard_ranges *ranges);
 /*

@@ -233,6 +233,43 @@ static int check_ranges(const char *name, const GuardTaskEntry *e,
 	return 0;
 }
 
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The payload guard_task_image_write() would produce, computed without
+ * building the message: a task with millions of ranges is refused before
+ * hundreds of MiB of protobuf entries are allocated in criu.
+ */
+size_t guard_task_image_size(uint32_t pid, const struct guard_ranges *ranges)
+{
+	GuardTaskEntry e = GUARD_TASK_ENTRY__INIT;
+	size_t len;
+
+	e.version = GUARD_IMG_VERSION;
+	e.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	e.arch = (char *)guard_image_arch();
+	e.pid = pid;
+	len = protobuf_c_message_get_packed_size(&e.base);
+	for (size_t i = 0; i < ranges->n; i++) {
+		/* start = 1 and end = 2: a one-byte tag and a varint each */
+		size_t inner = 2 + varint_len(ranges->v[i].start) +
+			       varint_len(ranges->v[i].end);
+
+		/* ranges = 5: a one-byte tag, the length, the entry */
+		len += 1 + varint_len(inner) + inner;
+	}
+	return len;
+}
+
 int guard_task_image_write(int dirfd, uint32_t pid,
 			   const struct guard_ranges *ranges)
 {
@@ -241,6 +278,9 @@ int guard_task_image_write(int dirfd, uint32_t pid,
 	char name[64];
 	int ret;
 
+	guard_image_name(name, sizeof(name), pid);
+	if (guard_image_size_check(name, guard_task_image_size(pid, ranges)))
+		return -EFBIG;
 	e.version = GUARD_IMG_VERSION;
 	e.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	e.arch = (char *)guard_image_arch();
@@ -261,7 +301,6 @@ int guard_task_image_write(int dirfd, uint32_t pid,
 	}
 	e.n_ranges = ranges->n;
 	e.ranges = rp;
-	guard_image_name(name, sizeof(name), pid);
 	ret = guard_image_write(dirfd, name, GUARD_IMG_TASK_MAGIC, &e.base);
 out:
 	free(re);

@@ -353,6 +353,37 @@ static void test_task_size_boundary(void)
 	unlinkat(dirfd_, "guard-23.img", 0);
 }
 
+/* The size computed before writing is the size written, byte for byte. */
+static void test_task_image_size(void)
+{
+	static const uint64_t bases[] = { 0x1000, 0x200000, 0x7ffffff00000ULL };
+	static const uint32_t pids[] = { 1, 300, 4194304 };
+	struct guard_ranges r;
+	struct stat st;
+	char name[64];
+
+	for (size_t b = 0; b < UNIT_ARRAY_SIZE(bases); b++) {
+		for (size_t n = 0; n < 40; n += 13) {
+			uint32_t pid = pids[(b + n) % UNIT_ARRAY_SIZE(pids)];
+
+			guard_ranges_init(&r);
+			for (size_t i = 0; i < n; i++)
+				ASSERT_EQ(guard_ranges_add(
+						  &r,
+						  bases[b] + (2 * i + 1) * pg,
+						  bases[b] + (2 * i + 2) * pg),
+					  0);
+			ASSERT_EQ(guard_task_image_write(dirfd_, pid, &r), 0);
+			guard_image_name(name, sizeof(name), pid);
+			ASSERT_EQ(fstatat(dirfd_, name, &st, 0), 0);
+			EXPECT_EQ(guard_task_image_size(pid, &r) + 8,
+				  st.st_size);
+			unlinkat(dirfd_, name, 0);
+			guard_ranges_free(&r);
+		}
+	}
+}
+
 /* Item 8: one definition of a task image's name, exact form only. */
 static void test_image_parse_name(void)
 {
@@ -643,6 +674,7 @@ int main(void)
 		{ "task_bad_header", test_task_bad_header },
 		{ "task_huge", test_task_huge },
 		{ "task_size_boundary", test_task_size_boundary },
+		{ "task_image_size", test_task_image_size },
 		{ "image_parse_name", test_image_parse_name },
 		{ "task_bad_fields", test_task_bad_fields },
 		{ "task_pid_mismatch", test_task_pid_mismatch },

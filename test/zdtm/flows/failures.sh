@@ -327,3 +327,27 @@ flow_dump_binding_unwritable() {
 	[ ! -e "$d/img/guard-binding.img" ] || { log "a binding was written"; return 1; }
 	failures_refused "$d" img "guard-binding.img is missing"
 }
+
+# A task whose guard image would exceed what a restore reads (64 MiB,
+# about 3.7 million ranges): the dump is refused before any guard is
+# lifted, so it never makes images that can't be restored, and the task
+# keeps every guard (guard_huge counts them after the refused dump).
+flow_dump_too_big() {
+	local d=$work/$FUNCNAME
+	if ! plugin_records; then
+		log "SKIP: criu records guards itself here; the plugin writes no images"
+		return 0
+	fi
+	start guard_huge "$d" || return 1
+	if dump "$d" "$plugins" -R; then
+		log "dump of a task with an oversized guard image succeeded"
+		kill -9 "$PID"
+		return 1
+	fi
+	grep -q "guard: guard-$PID.img would hold [0-9]* bytes, more than the 64 MiB a restore reads: refused" "$d/img/dump.log" ||
+		{ log "no refusal in the dump log"; grep 'Error\|guard:' "$d/img/dump.log" | tail -5 | sed 's/^/    /'; kill -9 "$PID"; return 1; }
+	! grep -q "guard: task $PID .*lifting" "$d/img/dump.log" ||
+		{ log "guards were lifted before the refusal"; kill -9 "$PID"; return 1; }
+	log "refused: $(grep -o "guard: guard-$PID.img would hold.*" "$d/img/dump.log")"
+	verdict "$d"
+}
