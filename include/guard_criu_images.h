@@ -8,6 +8,7 @@
 #ifndef CRIU_GUARD_CRIU_IMAGES_H
 #define CRIU_GUARD_CRIU_IMAGES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,8 @@
 /* CRIU's criu/include/magic.h and image.h; part of its image ABI. */
 #define CRIU_IMG_COMMON_MAGIC 0x54564319u
 #define CRIU_MM_MAGIC 0x57492820u
+#define CRIU_INVENTORY_MAGIC 0x58313116u
+#define CRIU_INVENTORY_NAME "inventory.img"
 #define CRIU_VMA_AREA_GUARD (1u << 16)
 #define CRIU_IMG_MAX_ENTRY (64u << 20)
 
@@ -44,5 +47,21 @@ int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
  */
 int guard_criu_mm_check(const struct guard_criu_mm *mm, const char *name,
 			const struct guard_ranges *g);
+
+/*
+ * CRIU's inventory.img: whether the dump named the plugin as required.
+ * CRIU names it (add_inventory_plugin) only for dumps that hold guards, so
+ * this says whether guard images belong to the dump at all.
+ */
+struct guard_criu_inventory {
+	bool has_plugin_list; /* a plugins_entry at all (CRIU >= 4.0) */
+	bool names_plugin;    /* it lists GUARD_PLUGIN_NAME */
+};
+
+/* 0, -ENOENT if missing, or -EINVAL with a message naming the file. */
+int guard_criu_inventory_read(int dirfd, struct guard_criu_inventory *out);
+int guard_criu_inventory_decode(const uint8_t *buf, size_t len,
+				const char *name,
+				struct guard_criu_inventory *out);
 
 #endif

@@ -6,6 +6,7 @@
 #ifndef CRIU_GUARD_IMAGE_H
 #define CRIU_GUARD_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,10 @@ struct guard_task_image {
 struct guard_index {
 	uint32_t *pids;
 	size_t n;
+	/* as recorded in the file */
+	uint32_t version;
+	uint32_t page_size;
+	char arch[32];
 };
 
 /*
@@ -38,8 +43,34 @@ int guard_read_whole(int dirfd, const char *name, size_t min, size_t max,
 /* "x86_64", "aarch64", ...: what images record and readers demand. */
 const char *guard_image_arch(void);
 
+/* The one definition of a task image's name: guard-<pid>.img. */
 void guard_image_name(char *buf, size_t len, uint32_t pid);
+/* True if name is exactly guard_image_name() of some pid (set in *pid). */
+bool guard_image_parse_name(const char *name, uint32_t *pid);
 
+/*
+ * 0 if a payload of this many bytes is one guard_image_read() accepts,
+ * else -EFBIG with a message naming the file: the writer checks with it,
+ * so a dump never writes an image its restore would refuse.
+ */
+int guard_image_size_check(const char *name, size_t payload);
+
+/* Low-level pieces, shared with the binding record (binding.c). */
+struct ProtobufCMessage;
+int guard_image_write(int dirfd, const char *name, uint32_t magic,
+		      const struct ProtobufCMessage *msg);
+/* 0, -ENOENT, or -EINVAL/-EIO with a message (size bounds included). */
+int guard_image_read(int dirfd, const char *name, uint8_t **buf, size_t *len);
+int guard_image_check_header(const uint8_t *buf, size_t len, const char *name,
+			     uint32_t magic);
+int guard_image_check_common(const char *name, uint32_t version, uint32_t page,
+			     const char *arch);
+/* Bytes of header before the protobuf payload. */
+#define GUARD_IMG_HDR_LEN 8
+
+/* Payload bytes of guard-<pid>.img for these ranges, exactly. */
+size_t guard_task_image_size(uint32_t pid, const struct guard_ranges *ranges);
+/* Refuses (-EFBIG, message) an image guard_task_image_read() would refuse. */
 int guard_task_image_write(int dirfd, uint32_t pid,
 			   const struct guard_ranges *ranges);
 /*

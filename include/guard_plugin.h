@@ -52,9 +52,6 @@ struct guard_task *guard_tasks_push(struct guard_tasks *t, pid_t pid,
 struct guard_task *guard_tasks_find_ns(struct guard_tasks *t, uint32_t ns_pid);
 void guard_tasks_free(struct guard_tasks *t);
 
-/* True if criu itself collects and restores guards (CRIU >= 4.2). */
-bool guard_criu_native(void);
-
 int guard_dump_init(const struct guard_features *f,
 		    const struct guard_settings *s);
 int guard_dump_task(pid_t pid);

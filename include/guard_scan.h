@@ -19,15 +19,17 @@ struct guard_features {
 	bool smaps_flag;    /* smaps VmFlags prints "gu" on such VMAs */
 	bool batch;	    /* process_madvise() takes guard advice on self */
 	bool pidfd_self;    /* ...with PIDFD_SELF, no pidfd_open() needed */
+	bool nspid;	    /* /proc/PID/status has NSpid (Linux >= 4.1) */
 	uint64_t task_size; /* highest user address + 1 */
 	long page_size;
 };
 
 /*
  * Probes the running kernel on a scratch mapping of this process.
- * CRIU_GUARD_DISABLE (comma list of madv,scan,pagemap,smaps,batch,pidfd_self)
- * masks features, to test fallbacks and the "no guard support" refusal on a
- * kernel that has them all.
+ * CRIU_GUARD_DISABLE (comma list of madv,scan,pagemap,smaps,batch,pidfd_self,
+ * nspid) masks features, to test fallbacks and the "no guard support"
+ * refusal on a kernel that has them all; nspid makes reading a task's
+ * pid in its namespace fail, as for a task that vanished.
  */
 int guard_detect_features(struct guard_features *f);
 

@@ -13,8 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "criu_inventory.pb-c.h"
 #include "criu_mm.pb-c.h"
 #include "guard_criu_images.h"
+#include "guard_criu_syms.h"
 #include "guard_image.h"
 #include "guard_log.h"
 
@@ -98,24 +100,40 @@ out:
 	return ret;
 }
 
+/*
+ * CRIU images start with the common magic and the image's own; images of
+ * very old CRIUs, and the inventory, carry the image magic alone.  Sets
+ * *off to the first entry.
+ */
+static int skip_magic(const uint8_t *buf, size_t len, const char *name,
+		      uint32_t img_magic, const char *kind, size_t *off)
+{
+	uint32_t magic[2] = { 0, 0 };
+
+	memcpy(magic, buf, len < 8 ? len : 8);
+	if (magic[0] == CRIU_IMG_COMMON_MAGIC && len >= 8 &&
+	    magic[1] == img_magic) {
+		*off = 8;
+		return 0;
+	}
+	if (magic[0] == img_magic && len >= 4) {
+		*off = 4;
+		return 0;
+	}
+	pr_err("%s: not a CRIU %s image (magic %#x %#x)\n", name, kind,
+	       magic[0], magic[1]);
+	return -EINVAL;
+}
+
 int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
 			 struct guard_criu_mm *out)
 {
-	size_t off = 4, entries = 0;
-	uint32_t magic[2] = { 0, 0 };
+	size_t off, entries = 0;
 	int ret = 0;
 
 	guard_criu_mm_init(out);
-	memcpy(magic, buf, len < 8 ? len : 8);
-	/* Images of very old CRIUs lack the common magic. */
-	if (magic[0] == CRIU_IMG_COMMON_MAGIC && len >= 8 &&
-	    magic[1] == CRIU_MM_MAGIC)
-		off = 8;
-	else if (magic[0] != CRIU_MM_MAGIC) {
-		pr_err("%s: not a CRIU mm image (magic %#x %#x)\n", name,
-		       magic[0], magic[1]);
+	if (skip_magic(buf, len, name, CRIU_MM_MAGIC, "mm", &off))
 		return -EINVAL;
-	}
 	while (!ret && off < len) {
 		CriuMmEntry *e;
 		uint32_t n = 0;
@@ -182,4 +200,70 @@ int guard_criu_mm_check(const struct guard_criu_mm *mm, const char *name,
 	       name, (unsigned long long)g->v[bad].start,
 	       (unsigned long long)g->v[bad].end);
 	return -EINVAL;
+}
+
+/* The single entry of an image that holds one; -EINVAL if not exactly one. */
+static int only_entry(const uint8_t *buf, size_t len, size_t off,
+		      const char *name, const uint8_t **msg, size_t *msg_len)
+{
+	uint32_t n = 0;
+
+	if (len - off >= 4)
+		memcpy(&n, buf + off, 4);
+	if (len - off < 4 || n > len - off - 4) {
+		pr_err("%s: entry at offset %zu runs past the end (truncated)\n",
+		       name, off);
+		return -EINVAL;
+	}
+	if (off + 4 + n != len) {
+		pr_err("%s: %zu bytes after its one entry (corrupt)\n", name,
+		       len - off - 4 - n);
+		return -EINVAL;
+	}
+	*msg = buf + off + 4;
+	*msg_len = n;
+	return 0;
+}
+
+int guard_criu_inventory_decode(const uint8_t *buf, size_t len,
+				const char *name,
+				struct guard_criu_inventory *out)
+{
+	CriuInventoryEntry *e;
+	const uint8_t *msg;
+	size_t off, n;
+
+	memset(out, 0, sizeof(*out));
+	if (skip_magic(buf, len, name, CRIU_INVENTORY_MAGIC, "inventory",
+		       &off) ||
+	    only_entry(buf, len, off, name, &msg, &n))
+		return -EINVAL;
+	e = criu_inventory_entry__unpack(NULL, n, msg);
+	if (!e) {
+		pr_err("%s: does not decode (corrupt)\n", name);
+		return -EINVAL;
+	}
+	out->has_plugin_list = e->plugins_entry != NULL;
+	for (size_t i = 0; e->plugins_entry && i < e->plugins_entry->n_plugins;
+	     i++)
+		if (!strcmp(e->plugins_entry->plugins[i], GUARD_PLUGIN_NAME))
+			out->names_plugin = true;
+	criu_inventory_entry__free_unpacked(e, NULL);
+	return 0;
+}
+
+int guard_criu_inventory_read(int dirfd, struct guard_criu_inventory *out)
+{
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = guard_read_whole(dirfd, CRIU_INVENTORY_NAME, 4,
+			       8 + CRIU_IMG_MAX_ENTRY, &buf, &len);
+	if (ret)
+		return ret;
+	ret = guard_criu_inventory_decode(buf, len, CRIU_INVENTORY_NAME, out);
+	free(buf);
+	return ret;
 }

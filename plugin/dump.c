@@ -9,17 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criu-plugin.h>
 
+#include "guard_binding.h"
+#include "guard_criu_syms.h"
 #include "guard_image.h"
 #include "guard_kernel.h"
 #include "guard_log.h"
 #include "guard_plugin.h"
 #include "guard_remote.h"
-
-/* criu exports these without declaring them in criu-plugin.h. */
-extern int add_inventory_plugin(const char *name) __attribute__((weak));
 
 static struct {
 	bool active;
@@ -28,6 +28,7 @@ static struct {
 	struct guard_tasks tasks; /* every task dumped, for the index */
 	uint32_t *pids;
 	bool in_inventory;
+	bool streaming; /* criu dump --stream: our images can't follow */
 } d;
 
 int guard_dump_init(const struct guard_features *f,
@@ -50,6 +51,11 @@ int guard_dump_init(const struct guard_features *f,
 		return -EOPNOTSUPP;
 	}
 	d.active = true;
+	d.streaming = guard_criu_streaming(criu_get_image_dir());
+	/* A binding left by an earlier dump in this directory is not ours. */
+	if (unlinkat(criu_get_image_dir(), GUARD_BINDING_NAME, 0) &&
+	    errno != ENOENT)
+		pr_perror("Can't remove the stale %s", GUARD_BINDING_NAME);
 	pr_info("dump: scan mode %s\n", guard_scan_mode_name(s->scan));
 	return 0;
 }
@@ -78,15 +84,26 @@ static int write_index(int dirfd)
 	return guard_index_write(dirfd, pids, d.tasks.n);
 }
 
+/*
+ * Once per dump, and before any guard is lifted: a restore without the
+ * plugin is then refused, and a restore with it knows the guard images
+ * are required.  A criu that can't record this would let the guards be
+ * lost silently, so such a dump is refused.
+ */
 static int register_inventory(void)
 {
-	if (d.in_inventory || !add_inventory_plugin)
+	int ret;
+
+	if (d.in_inventory)
 		return 0;
-	/* Once per dump: a restore without the plugin is then refused. */
-	if (add_inventory_plugin(CR_PLUGIN_DESC.name)) {
+	ret = guard_criu_add_inventory();
+	if (ret == -ENOSYS)
+		pr_err("this criu has no add_inventory_plugin(): a restore could not tell that the dump needs %s; refusing to lift guards\n",
+		       GUARD_PLUGIN_NAME);
+	else if (ret)
 		pr_err("Can't add the plugin to the inventory\n");
-		return -EIO;
-	}
+	if (ret)
+		return ret;
 	d.in_inventory = true;
 	return 0;
 }
@@ -158,15 +175,24 @@ int guard_dump_task(pid_t pid)
 
 	if (!d.active)
 		return 0;
-	ret = guard_task_ns_pid(pid, &ns_pid);
-	if (ret)
+	ret = d.feat.nspid ? guard_task_ns_pid(pid, &ns_pid) : -ENOENT;
+	if (ret) {
+		pr_err("task %d: can't read its pid in its namespace (NSpid): %s\n",
+		       (int)pid, strerror(-ret));
 		return ret;
+	}
 	t = guard_tasks_push(&d.tasks, pid, ns_pid);
 	if (!t)
 		return -ENOMEM;
 	ret = guard_find(pid, &d.feat, d.set.scan, &t->ranges);
 	if (ret)
 		return ret;
+	/* Before anything is written or lifted: the task keeps its guards. */
+	if (t->ranges.n && d.streaming) {
+		pr_err("task %d has %zu guard ranges, but criu dump --stream sends images through criu-image-streamer and the plugin's images can't go with them: refusing the dump rather than lose the guards (dump without --stream)\n",
+		       (int)pid, t->ranges.n);
+		return -EOPNOTSUPP;
+	}
 	t1 = guard_now_us();
 	ret = guard_task_image_write(dirfd, ns_pid, &t->ranges);
 	if (!ret)
@@ -227,6 +253,26 @@ static int reinstall(struct guard_task *t)
 	return ret;
 }
 
+/*
+ * CRIU has written every image when exit(DUMP) runs.  Too late to fail
+ * the dump: if the binding can't be written the restore refuses, because
+ * the inventory names the plugin and the binding is missing.
+ */
+static void bind_images(void)
+{
+	struct guard_index idx = { .pids = d.pids, .n = d.tasks.n };
+	int dirfd = criu_get_image_dir();
+	uint64_t t0 = guard_now_us();
+
+	if (guard_binding_write(dirfd, &idx)) {
+		pr_err("the dump succeeded but %s could not be written: it can't be restored\n",
+		       GUARD_BINDING_NAME);
+		return;
+	}
+	pr_info("timing dump-exit binding=%lluus tasks=%zu\n",
+		(unsigned long long)(guard_now_us() - t0), d.tasks.n);
+}
+
 void guard_dump_fini(int ret)
 {
 	size_t restored = 0, failed = 0;
@@ -247,6 +293,8 @@ void guard_dump_fini(int ret)
 	if (failed)
 		pr_err("%zu tasks run on without some of their guards\n",
 		       failed);
+	if (!ret && d.in_inventory)
+		bind_images();
 	guard_tasks_free(&d.tasks);
 	free(d.pids);
 	memset(&d, 0, sizeof(d));

@@ -145,6 +145,8 @@ static void apply_disable(struct guard_features *f)
 			f->batch = f->pidfd_self = false;
 		else if (!strcmp(tok, "pidfd_self"))
 			f->pidfd_self = false;
+		else if (!strcmp(tok, "nspid"))
+			f->nspid = false;
 		else
 			pr_warn("CRIU_GUARD_DISABLE: unknown feature '%s'\n",
 				tok);
@@ -162,6 +164,7 @@ int guard_detect_features(struct guard_features *f)
 	memset(f, 0, sizeof(*f));
 	f->page_size = page;
 	f->task_size = detect_task_size(page);
+	f->nspid = true; /* the plugin needs Linux >= 6.13 anyway */
 	p = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)

@@ -34,16 +34,44 @@ void guard_image_name(char *buf, size_t len, uint32_t pid)
 	snprintf(buf, len, "guard-%u.img", pid);
 }
 
-static int write_file(int dirfd, const char *name, uint32_t magic,
+bool guard_image_parse_name(const char *name, uint32_t *pid)
+{
+	char again[64];
+	unsigned int n;
+
+	if (sscanf(name, "guard-%u.img", &n) != 1)
+		return false;
+	/* Only the exact form: not "guard-01.img", not "guard-5.img.tmp". */
+	guard_image_name(again, sizeof(again), n);
+	if (strcmp(again, name))
+		return false;
+	*pid = n;
+	return true;
+}
+
+int guard_image_size_check(const char *name, size_t payload)
+{
+	if (payload <= GUARD_IMG_MAX_PAYLOAD)
+		return 0;
+	pr_err("%s would hold %zu bytes, more than the %u MiB a restore reads: refused\n",
+	       name, payload, GUARD_IMG_MAX_PAYLOAD >> 20);
+	return -EFBIG;
+}
+
+int guard_image_write(int dirfd, const char *name, uint32_t magic,
 		      const ProtobufCMessage *msg)
 {
 	size_t len = protobuf_c_message_get_packed_size(msg);
-	uint8_t *buf = malloc(HDR_LEN + len);
+	uint8_t *buf;
 	char tmp[64];
 	uint32_t hdr[2] = { htole32(magic), htole32((uint32_t)len) };
 	ssize_t n;
 	int fd, ret = 0;
 
+	/* Never write what guard_image_read() would refuse. */
+	if (guard_image_size_check(name, len))
+		return -EFBIG;
+	buf = malloc(HDR_LEN + len);
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, hdr, HDR_LEN);
@@ -117,14 +145,14 @@ out:
 	return ret;
 }
 
-static int read_file(int dirfd, const char *name, uint8_t **buf, size_t *len)
+int guard_image_read(int dirfd, const char *name, uint8_t **buf, size_t *len)
 {
 	return guard_read_whole(dirfd, name, HDR_LEN,
 				HDR_LEN + GUARD_IMG_MAX_PAYLOAD, buf, len);
 }
 
-static int check_header(const uint8_t *buf, size_t len, const char *name,
-			uint32_t magic)
+int guard_image_check_header(const uint8_t *buf, size_t len, const char *name,
+			     uint32_t magic)
 {
 	uint32_t hdr[2];
 
@@ -149,8 +177,8 @@ static int check_header(const uint8_t *buf, size_t len, const char *name,
 	return 0;
 }
 
-static int check_common(const char *name, uint32_t version, uint32_t page,
-			const char *arch)
+int guard_image_check_common(const char *name, uint32_t version, uint32_t page,
+			     const char *arch)
 {
 	long my_page = sysconf(_SC_PAGESIZE);
 
@@ -205,6 +233,43 @@ static int check_ranges(const char *name, const GuardTaskEntry *e,
 	return 0;
 }
 
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The payload guard_task_image_write() would produce, computed without
+ * building the message: a task with millions of ranges is refused before
+ * hundreds of MiB of protobuf entries are allocated in criu.
+ */
+size_t guard_task_image_size(uint32_t pid, const struct guard_ranges *ranges)
+{
+	GuardTaskEntry e = GUARD_TASK_ENTRY__INIT;
+	size_t len;
+
+	e.version = GUARD_IMG_VERSION;
+	e.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	e.arch = (char *)guard_image_arch();
+	e.pid = pid;
+	len = protobuf_c_message_get_packed_size(&e.base);
+	for (size_t i = 0; i < ranges->n; i++) {
+		/* start = 1 and end = 2: a one-byte tag and a varint each */
+		size_t inner = 2 + varint_len(ranges->v[i].start) +
+			       varint_len(ranges->v[i].end);
+
+		/* ranges = 5: a one-byte tag, the length, the entry */
+		len += 1 + varint_len(inner) + inner;
+	}
+	return len;
+}
+
 int guard_task_image_write(int dirfd, uint32_t pid,
 			   const struct guard_ranges *ranges)
 {
@@ -213,6 +278,9 @@ int guard_task_image_write(int dirfd, uint32_t pid,
 	char name[64];
 	int ret;
 
+	guard_image_name(name, sizeof(name), pid);
+	if (guard_image_size_check(name, guard_task_image_size(pid, ranges)))
+		return -EFBIG;
 	e.version = GUARD_IMG_VERSION;
 	e.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	e.arch = (char *)guard_image_arch();
@@ -233,8 +301,7 @@ int guard_task_image_write(int dirfd, uint32_t pid,
 	}
 	e.n_ranges = ranges->n;
 	e.ranges = rp;
-	guard_image_name(name, sizeof(name), pid);
-	ret = write_file(dirfd, name, GUARD_IMG_TASK_MAGIC, &e.base);
+	ret = guard_image_write(dirfd, name, GUARD_IMG_TASK_MAGIC, &e.base);
 out:
 	free(re);
 	free(rp);
@@ -248,14 +315,14 @@ int guard_task_image_decode(const uint8_t *buf, size_t len, const char *name,
 	int ret;
 
 	guard_ranges_init(&out->ranges);
-	if (check_header(buf, len, name, GUARD_IMG_TASK_MAGIC))
+	if (guard_image_check_header(buf, len, name, GUARD_IMG_TASK_MAGIC))
 		return -EINVAL;
 	e = guard_task_entry__unpack(NULL, len - HDR_LEN, buf + HDR_LEN);
 	if (!e) {
 		pr_err("%s: corrupt (protobuf does not decode)\n", name);
 		return -EINVAL;
 	}
-	ret = check_common(name, e->version, e->page_size, e->arch);
+	ret = guard_image_check_common(name, e->version, e->page_size, e->arch);
 	if (!ret) {
 		out->pid = e->pid;
 		ret = check_ranges(name, e, task_size, &out->ranges);
@@ -276,7 +343,7 @@ int guard_task_image_read(int dirfd, uint32_t pid, uint64_t task_size,
 	int ret;
 
 	guard_image_name(name, sizeof(name), pid);
-	ret = read_file(dirfd, name, &buf, &len);
+	ret = guard_image_read(dirfd, name, &buf, &len);
 	if (ret)
 		return ret;
 	ret = guard_task_image_decode(buf, len, name, task_size, &img);
@@ -302,8 +369,8 @@ int guard_index_write(int dirfd, const uint32_t *pids, size_t n)
 	e.arch = (char *)guard_image_arch();
 	e.n_pids = n;
 	e.pids = (uint32_t *)pids;
-	return write_file(dirfd, GUARD_INDEX_NAME, GUARD_IMG_INDEX_MAGIC,
-			  &e.base);
+	return guard_image_write(dirfd, GUARD_INDEX_NAME, GUARD_IMG_INDEX_MAGIC,
+				 &e.base);
 }
 
 int guard_index_decode(const uint8_t *buf, size_t len, const char *name,
@@ -313,14 +380,20 @@ int guard_index_decode(const uint8_t *buf, size_t len, const char *name,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (check_header(buf, len, name, GUARD_IMG_INDEX_MAGIC))
+	if (guard_image_check_header(buf, len, name, GUARD_IMG_INDEX_MAGIC))
 		return -EINVAL;
 	e = guard_index_entry__unpack(NULL, len - HDR_LEN, buf + HDR_LEN);
 	if (!e) {
 		pr_err("%s: corrupt (protobuf does not decode)\n", name);
 		return -EINVAL;
 	}
-	ret = check_common(name, e->version, e->page_size, e->arch);
+	ret = guard_image_check_common(name, e->version, e->page_size, e->arch);
+	if (!ret) {
+		/* What the file says, for show: not this host's values. */
+		out->version = e->version;
+		out->page_size = e->page_size;
+		snprintf(out->arch, sizeof(out->arch), "%s", e->arch);
+	}
 	if (!ret && e->n_pids) {
 		out->pids = malloc(e->n_pids * sizeof(*out->pids));
 		if (!out->pids)
@@ -349,7 +422,7 @@ int guard_index_read(int dirfd, struct guard_index *out)
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = read_file(dirfd, GUARD_INDEX_NAME, &buf, &len);
+	ret = guard_image_read(dirfd, GUARD_INDEX_NAME, &buf, &len);
 	if (ret)
 		return ret;
 	ret = guard_index_decode(buf, len, GUARD_INDEX_NAME, out);

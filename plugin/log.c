@@ -2,14 +2,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "guard_criu_syms.h"
 #include "guard_log.h"
-
-/*
- * Exported by criu; weak so that the same modules link into unit tests and
- * tools, where it is absent and messages go to stderr.
- */
-extern void print_on_level(unsigned int loglevel, const char *format, ...)
-	__attribute__((weak, format(printf, 2, 3)));
 
 static enum guard_log_level stderr_level = GUARD_LOG_WARN;
 
@@ -27,10 +21,9 @@ void guard_log(enum guard_log_level level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
-	if (print_on_level) {
-		print_on_level(level, "guard: %s", msg);
+	/* Outside criu (unit tests, tools) messages go to stderr. */
+	if (guard_criu_print(level, msg))
 		return;
-	}
 	if (level <= stderr_level)
 		fprintf(stderr, "guard: %s", msg);
 }

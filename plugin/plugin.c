@@ -5,7 +5,6 @@
  * first one that returns anything else, and other plugins (CUDA, amdgpu)
  * need CHECKPOINT_DEVICES and RESUME_DEVICES_LATE too.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <criu-plugin.h>
 #include <version.h>
 
+#include "guard_criu_syms.h"
 #include "guard_hwbp.h"
 #include "guard_log.h"
 #include "guard_plugin.h"
@@ -24,9 +24,6 @@
 
 /* Built with hidden visibility: criu needs to see only the descriptor. */
 extern cr_plugin_desc_t CR_PLUGIN_DESC __attribute__((visibility("default")));
-
-/* criu's fault-injection switch (an enum faults), exported by its binary. */
-extern int fi_strategy __attribute__((weak));
 
 static int stage = -1;
 
@@ -71,11 +68,6 @@ int guard_settings_load(struct guard_settings *s)
 	return 0;
 }
 
-bool guard_criu_native(void)
-{
-	return dlsym(RTLD_DEFAULT, "collect_madv_guards") != NULL;
-}
-
 /*
  * CRIU 4.2 probes breakpoints itself (kerndat) and came with native guard
  * support: its marker symbol stands for both.
@@ -87,19 +79,21 @@ static bool criu_probes_breakpoints(void)
 
 static void single_step(const char *why)
 {
-	if (!&fi_strategy) {
+	int *fi_strategy = guard_criu_fi_strategy();
+
+	if (!fi_strategy) {
 		pr_warn("%s, but this criu exports no fi_strategy: it will hang waiting for a task to trap; run it with CRIU_FAULT=%d\n",
 			why, GUARD_FI_NO_BREAKPOINTS);
 		return;
 	}
-	if (fi_strategy == GUARD_FI_NO_BREAKPOINTS)
+	if (*fi_strategy == GUARD_FI_NO_BREAKPOINTS)
 		return;
-	if (fi_strategy) {
+	if (*fi_strategy) {
 		pr_warn("%s, and CRIU_FAULT=%d replaces criu's no-breakpoints switch (%d): criu will hang waiting for a task to trap\n",
-			why, fi_strategy, GUARD_FI_NO_BREAKPOINTS);
+			why, *fi_strategy, GUARD_FI_NO_BREAKPOINTS);
 		return;
 	}
-	fi_strategy = GUARD_FI_NO_BREAKPOINTS;
+	*fi_strategy = GUARD_FI_NO_BREAKPOINTS;
 	pr_warn("%s: criu single-steps tasks instead, as with CRIU_FAULT=%d (CRIU_GUARD_HWBP=off leaves criu alone)\n",
 		why, GUARD_FI_NO_BREAKPOINTS);
 }
@@ -188,7 +182,7 @@ static int guard_resume_devices_late(int pid)
 	return -ENOTSUP;
 }
 
-CR_PLUGIN_REGISTER("criu-guard", guard_init, guard_exit)
+CR_PLUGIN_REGISTER(GUARD_PLUGIN_NAME, guard_init, guard_exit)
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__CHECKPOINT_DEVICES,
 			guard_checkpoint_devices)
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__RESUME_DEVICES_LATE,

@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "guard_compel.h"
@@ -49,6 +51,7 @@ struct guard_remote {
 	pid_t pid;
 	struct parasite_ctl *ctl;
 	bool stop_pending;  /* SIGSTOP queued for the task when we began */
+	bool stop_only;	    /* ...and no other signal can be delivered */
 	bool stop_consumed; /* ...and an injection swallowed it */
 	bool seccomp;	    /* a filter may refuse or kill on new syscalls */
 };
@@ -78,7 +81,7 @@ static unsigned long long parse_sigmask(const char *line)
  */
 static void read_status(struct guard_remote *r)
 {
-	unsigned long long mask = 0;
+	unsigned long long mask = 0, blocked = 0;
 	char path[64], line[256];
 	FILE *f;
 
@@ -91,11 +94,47 @@ static void read_status(struct guard_remote *r)
 			mask |= parse_sigmask(line + 7);
 		else if (!strncmp(line, "ShdPnd:", 7))
 			mask |= parse_sigmask(line + 7);
+		else if (!strncmp(line, "SigBlk:", 7))
+			blocked = parse_sigmask(line + 7);
 		else if (!strncmp(line, "Seccomp:", 8))
 			r->seccomp = strtol(line + 8, NULL, 10) != 0;
 	}
 	fclose(f);
 	r->stop_pending = mask & (1ULL << (SIGSTOP - 1));
+	r->stop_only = (mask & ~blocked) == 1ULL << (SIGSTOP - 1);
+}
+
+/*
+ * A task restored as stopped has SIGSTOP queued.  compel would meet it on
+ * the first injection and log an Error ("Unexpected ... task
+ * interruption") for a restore that then succeeds.  Where SIGSTOP is the
+ * only signal the task can take, let the task run to its
+ * signal-delivery-stop, which comes before any instruction of its own,
+ * and hold the signal there: compel resumes without it and close() queues
+ * it again.  Otherwise (other signals too) the retry in remote_syscall()
+ * handles it as before.
+ */
+static void take_stop(struct guard_remote *r)
+{
+	int status = 0;
+
+	if (!r->stop_only)
+		return;
+	if (ptrace(PTRACE_CONT, r->pid, NULL, NULL)) {
+		pr_perror("Can't resume %d to take its SIGSTOP", (int)r->pid);
+		return;
+	}
+	if (waitpid(r->pid, &status, __WALL) != r->pid) {
+		pr_perror("Can't wait for %d to take its SIGSTOP", (int)r->pid);
+		return;
+	}
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP) {
+		pr_warn("task %d stopped with status %#x, not at its SIGSTOP\n",
+			(int)r->pid, status);
+		return;
+	}
+	r->stop_consumed = true;
+	pr_debug("task %d: holding its SIGSTOP while injecting\n", (int)r->pid);
 }
 
 /*
@@ -168,14 +207,17 @@ int guard_remote_open(pid_t pid, const struct guard_ranges *avoid,
 	if (!r)
 		return -ENOMEM;
 	r->pid = pid;
+	read_status(r);
+	take_stop(r);
 	r->ctl = guard_compel_prepare_noctx(pid);
 	if (!r->ctl) {
 		pr_err("compel can't prepare task %d\n", (int)pid);
+		if (r->stop_consumed && kill(pid, SIGSTOP))
+			pr_perror("Can't re-queue SIGSTOP for %d", (int)pid);
 		free(r);
 		return -EIO;
 	}
 	compel_infect_ctx(r->ctl)->syscall_ip = ip;
-	read_status(r);
 	*out = r;
 	return 0;
 }

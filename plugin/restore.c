@@ -8,7 +8,6 @@
  * tree) unless CRIU_GUARD_ON_FAILURE=continue: it must not run unguarded
  * without anyone being told.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,19 +17,14 @@
 
 #include <criu-plugin.h>
 
+#include "guard_binding.h"
 #include "guard_criu_images.h"
+#include "guard_criu_syms.h"
 #include "guard_image.h"
 #include "guard_kernel.h"
 #include "guard_log.h"
 #include "guard_plugin.h"
 #include "guard_remote.h"
-
-/*
- * criu exports this without declaring it: a plugin named in the inventory
- * must claim itself at restore, or criu reports it missing.
- */
-extern bool check_and_remove_inventory_plugin(const char *name, int len)
-	__attribute__((weak));
 
 static struct {
 	bool active;
@@ -42,32 +36,6 @@ static struct {
 	struct guard_ranges *native;
 	size_t n_native;
 } r;
-
-/* guard-<n>.img files with no index mean a damaged image set. */
-static bool has_task_images(int dirfd)
-{
-	bool found = false;
-	struct dirent *de;
-	int fd = dup(dirfd);
-	DIR *dir;
-
-	if (fd < 0)
-		return false;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return false;
-	}
-	rewinddir(dir);
-	while (!found && (de = readdir(dir))) {
-		unsigned int pid;
-		char tail[8];
-
-		found = sscanf(de->d_name, "guard-%u.im%7s", &pid, tail) == 2;
-	}
-	closedir(dir);
-	return found;
-}
 
 /*
  * Checks a task's ranges against its mappings in criu's mm image, so that
@@ -166,36 +134,72 @@ static int check_kernel(void)
 	return 0;
 }
 
+/*
+ * CRIU's inventory says whether the plugin had a part in this dump: it is
+ * named there only when the dump held guards.  The plugin must claim that
+ * entry or criu refuses the restore; once claimed, the guard images must
+ * be there, or loading the plugin would turn criu's refusal into a silent
+ * loss of every guard.
+ */
+static int claim_inventory(int dirfd, bool *named)
+{
+	int ret = guard_dump_names_plugin(dirfd, named), claimed;
+
+	if (ret)
+		return ret;
+	claimed = guard_criu_claim_inventory();
+	if (*named && claimed != 1) {
+		pr_err("%s names %s, but criu %s\n", CRIU_INVENTORY_NAME,
+		       GUARD_PLUGIN_NAME,
+		       claimed == -ENOSYS ?
+			       "lacks check_and_remove_inventory_plugin()" :
+			       "did not let the plugin claim it");
+		return -EINVAL;
+	}
+	if (!*named && guard_images_present(dirfd))
+		pr_info("%s does not name %s: no guard regions to restore; guard images in the directory (of a guard-free dump, or stale from an earlier one) are ignored\n",
+			CRIU_INVENTORY_NAME, GUARD_PLUGIN_NAME);
+	else if (!*named)
+		pr_info("the dump held no guard regions for the plugin to restore\n");
+	return 0;
+}
+
+static int read_index(int dirfd, struct guard_index *idx)
+{
+	int ret = guard_index_read(dirfd, idx);
+
+	if (ret == -ENOENT)
+		pr_err("%s is missing, but %s names %s: the dump held guard regions and their images are gone\n",
+		       GUARD_INDEX_NAME, CRIU_INVENTORY_NAME,
+		       GUARD_PLUGIN_NAME);
+	else if (ret)
+		pr_err("Can't read %s\n", GUARD_INDEX_NAME);
+	return ret;
+}
+
 int guard_restore_init(const struct guard_features *f,
 		       const struct guard_settings *s)
 {
 	int dirfd = criu_get_image_dir();
-	uint64_t t0 = guard_now_us();
+	uint64_t t0 = guard_now_us(), t1;
 	struct guard_index idx;
+	bool named;
 	int ret;
 
 	memset(&r, 0, sizeof(r));
 	r.feat = *f;
 	r.set = *s;
 	guard_remote_setup(f);
-	if (check_and_remove_inventory_plugin)
-		check_and_remove_inventory_plugin(CR_PLUGIN_DESC.name,
-						  strlen(CR_PLUGIN_DESC.name));
-	ret = guard_index_read(dirfd, &idx);
-	if (ret == -ENOENT) {
-		if (has_task_images(dirfd)) {
-			pr_err("guard-<pid>.img images present but %s is missing\n",
-			       GUARD_INDEX_NAME);
-			return -EINVAL;
-		}
-		pr_info("no guard images: the dump had no guard regions to record\n");
-		return 0;
-	}
-	if (ret) {
-		pr_err("Can't read %s\n", GUARD_INDEX_NAME);
+	ret = claim_inventory(dirfd, &named);
+	if (ret || !named)
 		return ret;
-	}
+	ret = read_index(dirfd, &idx);
+	if (ret)
+		return ret;
 	ret = load_images(dirfd, &idx);
+	t1 = guard_now_us();
+	if (!ret)
+		ret = guard_binding_check(dirfd, &idx);
 	guard_index_free(&idx);
 	if (!ret)
 		ret = check_kernel();
@@ -205,9 +209,11 @@ int guard_restore_init(const struct guard_features *f,
 		return ret;
 	}
 	r.active = true;
-	pr_info("restore: guard images of %zu tasks checked\n", r.tasks.n);
-	pr_info("timing restore-init: images=%lluus\n",
-		(unsigned long long)(guard_now_us() - t0));
+	pr_info("restore: guard images of %zu tasks checked and bound to this dump\n",
+		r.tasks.n);
+	pr_info("timing restore-init: images=%lluus binding=%lluus\n",
+		(unsigned long long)(t1 - t0),
+		(unsigned long long)(guard_now_us() - t1));
 	return 0;
 }
 
@@ -298,9 +304,16 @@ int guard_restore_task(pid_t pid)
 
 	if (!r.active)
 		return 0;
-	ret = guard_task_ns_pid(pid, &ns_pid);
-	if (ret)
+	ret = r.feat.nspid ? guard_task_ns_pid(pid, &ns_pid) : -ENOENT;
+	if (ret) {
+		/* Can't tell which image is its: it must not run unguarded. */
+		pr_err("task %d: can't read its pid in its namespace (NSpid): %s\n",
+		       (int)pid, strerror(-ret));
+		t = guard_tasks_push(&r.tasks, pid, 0);
+		if (t)
+			fail(t);
 		return ret;
+	}
 	t = guard_tasks_find_ns(&r.tasks, ns_pid);
 	if (!t) {
 		pr_err("task %d (ns pid %u) is not in %s: images from another dump?\n",

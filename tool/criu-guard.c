@@ -24,6 +24,9 @@
 #include <unistd.h>
 
 #include "elfsym.h"
+#include "guard_binding.h"
+#include "guard_criu_images.h"
+#include "guard_criu_syms.h"
 #include "guard_image.h"
 #include "guard_kernel.h"
 #include "guard_log.h"
@@ -43,8 +46,6 @@
 
 #define EXIT_NO 1
 #define EXIT_ERR 2
-
-#define NATIVE_SYMBOL "collect_madv_guards"
 
 struct opts {
 	bool json;
@@ -308,7 +309,7 @@ static void probe_criu(const char *name, struct criu_info *ci)
 		return;
 	}
 	criu_version(ci->path, ci->version, sizeof(ci->version));
-	ci->native = elf_file_exports(ci->path, NATIVE_SYMBOL);
+	ci->native = elf_file_exports(ci->path, GUARD_CRIU_NATIVE_SYMBOL);
 }
 
 /*
@@ -479,7 +480,7 @@ static void check_human(const struct guard_features *f,
 	check_line("page size", buf);
 	if (ci->path[0]) {
 		printf("%-44s %s (%s)\n", "criu", ci->version, ci->path);
-		check_line("criu native guards (" NATIVE_SYMBOL ")",
+		check_line("criu native guards (" GUARD_CRIU_NATIVE_SYMBOL ")",
 			   ci->native > 0 ?
 				   "yes: the plugin stands aside "
 				   "unless CRIU_GUARD_MODE=plugin" :
@@ -764,15 +765,9 @@ static int list_task_images(int dirfd, uint32_t **pids, size_t *n)
 	}
 	rewinddir(d);
 	while ((de = readdir(d))) {
-		char name[64];
-		unsigned int pid;
-		uint32_t *v;
+		uint32_t pid, *v;
 
-		if (sscanf(de->d_name, "guard-%u.img", &pid) != 1)
-			continue;
-		/* Only the exact form: not "guard-01.img", not "....img.tmp". */
-		guard_image_name(name, sizeof(name), pid);
-		if (strcmp(name, de->d_name))
+		if (!guard_image_parse_name(de->d_name, &pid))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -839,6 +834,58 @@ static int show_task(const struct opts *o, int dirfd, uint32_t pid, bool listed,
 	return ret;
 }
 
+/*
+ * Whether the guard images belong to the dump beside them, by the checks a
+ * restore makes: CRIU's inventory names the plugin, and guard-binding.img
+ * matches every file.  "ok", "stale" (the dump did not use the plugin: a
+ * restore ignores the guard images), or why not.
+ */
+static const char *dump_binding(int dirfd, const struct guard_index *idx,
+				int idx_ret)
+{
+	bool named;
+	int ret;
+
+	ret = guard_dump_names_plugin(dirfd, &named);
+	if (ret)
+		return ret == -ENOENT ? "no inventory" : "bad inventory";
+	if (!named)
+		return "stale";
+	if (idx_ret)
+		return "no index";
+	ret = guard_binding_check(dirfd, idx);
+	return !ret ? "ok" : ret == -ENOENT ? "unbound" : "mismatch";
+}
+
+static void show_index(const struct opts *o, const struct guard_index *idx,
+		       int idx_ret)
+{
+	if (o->json) {
+		printf(",\"index\":{\"file\":\"%s\",\"status\":\"%s\"",
+		       GUARD_INDEX_NAME, idx_ret ? err_word(idx_ret) : "ok");
+		if (!idx_ret) {
+			/* As read from the file, not this host's values. */
+			printf(",\"version\":%u,\"arch\":", idx->version);
+			json_str(idx->arch);
+			printf(",\"page_size\":%u,\"pids\":[", idx->page_size);
+			for (size_t i = 0; i < idx->n; i++)
+				printf("%s%u", i ? "," : "", idx->pids[i]);
+			putchar(']');
+		}
+		printf("},\"tasks\":[");
+	} else if (idx_ret) {
+		printf("%s: %s\n", GUARD_INDEX_NAME, err_word(idx_ret));
+	} else {
+		printf("%s: %zu %s (format %u, %s, page size %u):",
+		       GUARD_INDEX_NAME, idx->n,
+		       plural(idx->n, "task", "tasks"), idx->version, idx->arch,
+		       idx->page_size);
+		for (size_t i = 0; i < idx->n; i++)
+			printf(" %u", idx->pids[i]);
+		putchar('\n');
+	}
+}
+
 static int cmd_show(const struct opts *o)
 {
 	struct guard_index idx = { 0 };
@@ -846,6 +893,7 @@ static int cmd_show(const struct opts *o)
 	uint32_t *files = NULL;
 	size_t nfiles = 0;
 	int dirfd, ret, idx_ret, bad = 0;
+	const char *bind = NULL;
 	bool first = true;
 
 	if (o->nargs != 1) {
@@ -869,30 +917,18 @@ static int cmd_show(const struct opts *o)
 	}
 	idx_ret = guard_index_read(dirfd, &idx);
 	bad += idx_ret != 0;
+	if (nfiles || idx_ret != -ENOENT) {
+		bind = dump_binding(dirfd, &idx, idx_ret);
+		/* Images a restore ignores are not a fault of the dump. */
+		bad += strcmp(bind, "ok") && strcmp(bind, "stale");
+	}
 	if (o->json) {
 		printf("{\"dir\":");
 		json_str(o->args[0]);
-		printf(",\"index\":{\"file\":\"%s\",\"status\":\"%s\"",
-		       GUARD_INDEX_NAME, idx_ret ? err_word(idx_ret) : "ok");
-		if (!idx_ret) {
-			printf(",\"version\":%d,\"arch\":", GUARD_IMG_VERSION);
-			json_str(guard_image_arch());
-			printf(",\"page_size\":%ld,\"pids\":[", page_size);
-			for (size_t i = 0; i < idx.n; i++)
-				printf("%s%u", i ? "," : "", idx.pids[i]);
-			putchar(']');
-		}
-		printf("},\"tasks\":[");
-	} else if (idx_ret) {
-		printf("%s: %s\n", GUARD_INDEX_NAME, err_word(idx_ret));
-	} else {
-		printf("%s: %zu %s (format %d, %s, page size %ld):",
-		       GUARD_INDEX_NAME, idx.n, plural(idx.n, "task", "tasks"),
-		       GUARD_IMG_VERSION, guard_image_arch(), page_size);
-		for (size_t i = 0; i < idx.n; i++)
-			printf(" %u", idx.pids[i]);
-		putchar('\n');
+		printf(",\"binding\":");
+		json_str(bind);
 	}
+	show_index(o, &idx, idx_ret);
 	/* Every listed task, then images the index does not list. */
 	for (size_t i = 0; i < idx.n; i++, first = false)
 		bad += show_task(o, dirfd, idx.pids[i], true, f.task_size,
@@ -900,7 +936,9 @@ static int cmd_show(const struct opts *o)
 	for (size_t i = 0; i < nfiles; i++) {
 		if (has_pid(idx.pids, idx.n, files[i]))
 			continue;
-		show_task(o, dirfd, files[i], false, f.task_size, first);
+		/* Not part of the dump, but an invalid one is still bad. */
+		bad += show_task(o, dirfd, files[i], false, f.task_size,
+				 first) != 0;
 		first = false;
 	}
 	if (o->json)
@@ -908,6 +946,12 @@ static int cmd_show(const struct opts *o)
 	else if (!nfiles && idx_ret == -ENOENT)
 		printf("no guard images in %s (dumped without the plugin?)\n",
 		       o->args[0]);
+	else if (!strcmp(bind, "stale"))
+		printf("%s does not name %s: the dump needs none of these guard images (it held no guards, or they are stale); a restore ignores them\n",
+		       CRIU_INVENTORY_NAME, GUARD_PLUGIN_NAME);
+	else
+		printf("binding to the dump (%s): %s\n", GUARD_BINDING_NAME,
+		       bind);
 	guard_index_free(&idx);
 	free(files);
 	close(dirfd);
@@ -921,6 +965,7 @@ struct verify_result {
 	uint32_t ns_pid;
 	char image[64];
 	bool in_index;
+	bool bound; /* guard-binding.img proves the image is this dump's */
 	struct guard_ranges img, live, lost, extra;
 };
 
@@ -931,8 +976,10 @@ static void verify_print(const struct opts *o, const struct verify_result *v,
 		printf("{\"pid\":%d,\"ns_pid\":%u,\"image\":", (int)v->pid,
 		       v->ns_pid);
 		json_str(v->image);
-		printf(",\"in_index\":%s,\"match\":%s,\"image_ranges\":",
-		       v->in_index ? "true" : "false", same ? "true" : "false");
+		printf(",\"in_index\":%s,\"bound\":%s,\"match\":%s,"
+		       "\"image_ranges\":",
+		       v->in_index ? "true" : "false",
+		       v->bound ? "true" : "false", same ? "true" : "false");
 		json_ranges(&v->img);
 		printf(",\"process_ranges\":");
 		json_ranges(&v->live);
@@ -955,6 +1002,10 @@ static void verify_print(const struct opts *o, const struct verify_result *v,
 	if (!v->in_index)
 		printf("  %s does not list ns pid %u\n", GUARD_INDEX_NAME,
 		       v->ns_pid);
+	if (!v->bound)
+		printf("  the guard images are not bound to the dump in this "
+		       "directory (%s)\n",
+		       GUARD_BINDING_NAME);
 	if (v->lost.n) {
 		printf("  only in the image (guards lost), %" PRIu64 " %s:\n",
 		       pages_of(&v->lost),
@@ -974,11 +1025,23 @@ static int verify_load(const struct opts *o, int dirfd,
 		       const struct guard_features *f, struct verify_result *v)
 {
 	struct guard_index idx;
+	bool named;
 	int ret;
 
 	ret = guard_task_ns_pid(v->pid, &v->ns_pid);
 	if (ret)
 		return ret;
+	/* The checks a restore makes: is there anything to compare with? */
+	ret = guard_dump_names_plugin(dirfd, &named);
+	if (ret)
+		return ret;
+	if (!named) {
+		fprintf(stderr,
+			"criu-guard verify: %s/%s does not name %s: the dump "
+			"there held no guards for the plugin\n",
+			o->args[1], CRIU_INVENTORY_NAME, GUARD_PLUGIN_NAME);
+		return -ENOENT;
+	}
 	guard_image_name(v->image, sizeof(v->image), v->ns_pid);
 	ret = guard_task_image_read(dirfd, v->ns_pid, f->task_size, &v->img);
 	if (ret == -ENOENT)
@@ -995,6 +1058,8 @@ static int verify_load(const struct opts *o, int dirfd,
 	if (ret)
 		return ret;
 	v->in_index = has_pid(idx.pids, idx.n, v->ns_pid);
+	/* A swapped image must not "match": the binding says whose it is. */
+	v->bound = guard_binding_check(dirfd, &idx) == 0;
 	guard_index_free(&idx);
 	ret = guard_find(v->pid, f, GUARD_SCAN_FULL, &v->live);
 	if (!ret)
@@ -1027,7 +1092,7 @@ static int cmd_verify(const struct opts *o)
 	ret = verify_load(o, dirfd, &f, &v);
 	close(dirfd);
 	if (!ret) {
-		same = v.in_index && !v.lost.n && !v.extra.n;
+		same = v.in_index && v.bound && !v.lost.n && !v.extra.n;
 		verify_print(o, &v, same);
 	} else if (ret != -ENOENT) {
 		fprintf(stderr, "criu-guard verify: %s\n", strerror(-ret));
@@ -1058,7 +1123,7 @@ static const struct command commands[] = {
 	  "the plugin then switches criu to single-stepping), guard install,\n"
 	  "PAGEMAP_SCAN guard category, pagemap bit 58, smaps \"gu\",\n"
 	  "process_madvise() guard advice, task and page size, the CRIU version\n"
-	  "and whether it handles guards natively (it exports " NATIVE_SYMBOL
+	  "and whether it handles guards natively (it exports " GUARD_CRIU_NATIVE_SYMBOL
 	  ")\n"
 	  "whether the plugin is installed where criu loads it, soft-dirty\n"
 	  "(pre-dump) and userfaultfd (lazy pages). Honours CRIU_GUARD_DISABLE,\n"
@@ -1075,8 +1140,11 @@ static const struct command commands[] = {
 	  cmd_scan },
 	{ "show", "show DIR",
 	  "Decodes guard-index.img and every guard-<pid>.img in a CRIU image\n"
-	  "directory with the plugin's own (validating) readers. Exit 1 if an\n"
-	  "image is missing or invalid.\n",
+	  "directory with the plugin's own (validating) readers, and whether\n"
+	  "they belong to the dump there (binding: ok; stale: the dump did not\n"
+	  "use the plugin and a restore ignores them; unbound or mismatch).\n"
+	  "Exit 1 if an image is missing or invalid, listed or not, or the\n"
+	  "images are unbound or do not match the dump.\n",
 	  cmd_show },
 	{ "verify", "verify PID DIR",
 	  "Compares the guards of a live (restored) process with its image in\n"

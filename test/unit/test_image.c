@@ -303,6 +303,103 @@ static void test_task_huge(void)
 	unlinkat(dirfd_, "guard-22.img", 0);
 }
 
+/*
+ * Item 6 of issue 10: the writer refuses exactly what the reader refuses.
+ * A valid image of exactly the largest payload (padded with an unknown
+ * field, which protobuf skips) is read; one byte more is refused by both.
+ */
+static void test_task_size_boundary(void)
+{
+	GuardTaskEntry e = GUARD_TASK_ENTRY__INIT;
+	size_t small, pad, len;
+	uint8_t head[64];
+	uint32_t hdr[2];
+	struct guard_ranges out;
+	int fd;
+
+	EXPECT_EQ(guard_image_size_check("x", GUARD_IMG_MAX_PAYLOAD), 0);
+	EXPECT_EQ(guard_image_size_check("x", GUARD_IMG_MAX_PAYLOAD + 1),
+		  -EFBIG);
+	for (int extra = 0; extra <= 1; extra++) {
+		e.version = GUARD_IMG_VERSION;
+		e.page_size = pg;
+		e.arch = (char *)guard_image_arch();
+		e.pid = 23;
+		small = guard_task_entry__pack(&e, head);
+		/* field 100, length-delimited: 2 tag bytes, 4 length bytes */
+		pad = GUARD_IMG_MAX_PAYLOAD + extra - small - 6;
+		head[small] = 0xa2;
+		head[small + 1] = 0x06;
+		for (int i = 0; i < 4; i++)
+			head[small + 2 + i] = (uint8_t)(pad >> (7 * i) & 0x7f) |
+					      (i < 3 ? 0x80 : 0);
+		len = small + 6 + pad;
+		hdr[0] = GUARD_IMG_TASK_MAGIC;
+		hdr[1] = (uint32_t)len;
+		fd = openat(dirfd_, "guard-23.img",
+			    O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		ASSERT(fd >= 0);
+		ASSERT(write(fd, hdr, 8) == 8);
+		ASSERT(write(fd, head, small + 6) == (ssize_t)(small + 6));
+		ASSERT(!ftruncate(fd, 8 + (off_t)len));
+		close(fd);
+		guard_ranges_init(&out);
+		EXPECT_EQ(guard_task_image_read(dirfd_, 23, TASK_SIZE, &out),
+			  extra ? -EINVAL : 0);
+		guard_ranges_free(&out);
+		EXPECT_EQ(guard_image_size_check("guard-23.img", len),
+			  extra ? -EFBIG : 0);
+	}
+	unlinkat(dirfd_, "guard-23.img", 0);
+}
+
+/* The size computed before writing is the size written, byte for byte. */
+static void test_task_image_size(void)
+{
+	static const uint64_t bases[] = { 0x1000, 0x200000, 0x7ffffff00000ULL };
+	static const uint32_t pids[] = { 1, 300, 4194304 };
+	struct guard_ranges r;
+	struct stat st;
+	char name[64];
+
+	for (size_t b = 0; b < UNIT_ARRAY_SIZE(bases); b++) {
+		for (size_t n = 0; n < 40; n += 13) {
+			uint32_t pid = pids[(b + n) % UNIT_ARRAY_SIZE(pids)];
+
+			guard_ranges_init(&r);
+			for (size_t i = 0; i < n; i++)
+				ASSERT_EQ(guard_ranges_add(
+						  &r,
+						  bases[b] + (2 * i + 1) * pg,
+						  bases[b] + (2 * i + 2) * pg),
+					  0);
+			ASSERT_EQ(guard_task_image_write(dirfd_, pid, &r), 0);
+			guard_image_name(name, sizeof(name), pid);
+			ASSERT_EQ(fstatat(dirfd_, name, &st, 0), 0);
+			EXPECT_EQ(guard_task_image_size(pid, &r) + 8,
+				  st.st_size);
+			unlinkat(dirfd_, name, 0);
+			guard_ranges_free(&r);
+		}
+	}
+}
+
+/* Item 8: one definition of a task image's name, exact form only. */
+static void test_image_parse_name(void)
+{
+	uint32_t pid = 0;
+
+	EXPECT(guard_image_parse_name("guard-5.img", &pid) && pid == 5);
+	EXPECT(guard_image_parse_name("guard-4294967295.img", &pid) &&
+	       pid == 4294967295u);
+	EXPECT(!guard_image_parse_name("guard-5.img.tmp", &pid));
+	EXPECT(!guard_image_parse_name("guard-05.img", &pid));
+	EXPECT(!guard_image_parse_name("guard-+5.img", &pid));
+	EXPECT(!guard_image_parse_name("guard-4294967296.img", &pid));
+	EXPECT(!guard_image_parse_name("guard-index.img", &pid));
+	EXPECT(!guard_image_parse_name("guard-5.imgx", &pid));
+}
+
 struct entry {
 	GuardTaskEntry e;
 	GuardRangeEntry r[4];
@@ -576,6 +673,9 @@ int main(void)
 		{ "task_truncated", test_task_truncated },
 		{ "task_bad_header", test_task_bad_header },
 		{ "task_huge", test_task_huge },
+		{ "task_size_boundary", test_task_size_boundary },
+		{ "task_image_size", test_task_image_size },
+		{ "image_parse_name", test_image_parse_name },
 		{ "task_bad_fields", test_task_bad_fields },
 		{ "task_pid_mismatch", test_task_pid_mismatch },
 		{ "task_decode", test_task_decode },

@@ -5,13 +5,20 @@
  * crafts bad guard images (another page size, a range somewhere else) to
  * check that restore refuses them.
  *
- *   imgtool scan PID                  guard ranges of a live task
+ *   imgtool scan PID                  guard ranges of a live task (pagemap
+ *                                     bit 58, the tests' oracle)
  *   imgtool ranges DIR PID            ranges in DIR/guard-PID.img
  *   imgtool mm DIR PID                "map"/"guard" lines of DIR/mm-PID.img
  *   imgtool set-page-size FILE N      rewrite page_size of a guard image
  *   imgtool add-range FILE START END  add [START, END) to guard-PID.img
  *   imgtool copy-native DIR PID       write guard-PID.img and the index
  *                                     with the guard ranges of mm-PID.img
+ *   imgtool name-plugin DIR           make DIR/inventory.img name the
+ *                                     plugin, as a dump with guards does
+ *   imgtool rebind DIR                write guard-binding.img for the
+ *                                     images as they are now, so that a
+ *                                     crafted image reaches the checks
+ *                                     after the binding's
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +30,12 @@
 #include <unistd.h>
 
 #include "guard.pb-c.h"
+#include "guard_binding.h"
+#include "guard_criu_syms.h"
 #include "guard_criu_images.h"
 #include "guard_image.h"
 #include "guard_scan.h"
+#include "guardtst.h"
 
 static void print_ranges(const char *tag, const struct guard_ranges *r)
 {
@@ -34,16 +44,14 @@ static void print_ranges(const char *tag, const struct guard_ranges *r)
 		       r->v[i].end);
 }
 
+/* The live task's guards by the tests' own oracle, not the plugin's. */
 static int scan(pid_t pid)
 {
-	struct guard_features f;
 	struct guard_ranges r;
 	int ret;
 
 	guard_ranges_init(&r);
-	ret = guard_detect_features(&f);
-	if (!ret)
-		ret = guard_find(pid, &f, GUARD_SCAN_FULL, &r);
+	ret = gt_pagemap_snapshot(pid, &r) ? -EIO : 0;
 	if (!ret)
 		print_ranges("", &r);
 	guard_ranges_free(&r);
@@ -233,12 +241,70 @@ static int add_range(const char *path, uint64_t start, uint64_t end)
 	return ret;
 }
 
+/*
+ * Appends plugins_entry { plugins: "criu-guard" } (field 12 of both) to the
+ * inventory's one entry: protobuf merges a repeated field written twice.
+ * The inventory is a u32 magic, a u32 length and the message.
+ */
+static int name_plugin(const char *dir)
+{
+	static const char name[] = GUARD_PLUGIN_NAME;
+	uint8_t add[2 + 2 + sizeof(name)];
+	char path[4096];
+	uint32_t n;
+	size_t len;
+	uint8_t *buf;
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/inventory.img", dir);
+	buf = slurp(path, &len);
+	if (!buf)
+		return -EIO;
+	memcpy(&n, buf + 4, 4);
+	if (n != len - 8) {
+		free(buf);
+		return -EINVAL;
+	}
+	add[0] = 12 << 3 | 2;
+	add[1] = 2 + sizeof(name) - 1;
+	add[2] = 12 << 3 | 2;
+	add[3] = sizeof(name) - 1;
+	memcpy(add + 4, name, sizeof(name) - 1);
+	n += sizeof(add) - 1;
+	memcpy(buf + 4, &n, 4);
+	f = fopen(path, "w");
+	if (!f || fwrite(buf, 1, len, f) != len ||
+	    fwrite(add, 1, sizeof(add) - 1, f) != sizeof(add) - 1)
+		ret = -EIO;
+	if (f && fclose(f))
+		ret = -EIO;
+	free(buf);
+	return ret;
+}
+
+static int rebind(const char *dir)
+{
+	struct guard_index idx;
+	int dirfd, ret;
+
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	ret = guard_index_read(dirfd, &idx);
+	if (!ret)
+		ret = guard_binding_write(dirfd, &idx);
+	guard_index_free(&idx);
+	close(dirfd);
+	return ret;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: imgtool scan PID | ranges DIR PID | mm DIR PID |"
 		" set-page-size FILE N | add-range FILE START END |"
-		" copy-native DIR PID\n");
+		" copy-native DIR PID | name-plugin DIR | rebind DIR\n");
 	exit(2);
 }
 
@@ -257,6 +323,10 @@ int main(int argc, char **argv)
 		ret = set_page_size(argv[2], strtoul(argv[3], NULL, 0));
 	else if (!strcmp(cmd, "copy-native") && argc == 4)
 		ret = copy_native(argv[2], strtoul(argv[3], NULL, 10));
+	else if (!strcmp(cmd, "name-plugin") && argc == 3)
+		ret = name_plugin(argv[2]);
+	else if (!strcmp(cmd, "rebind") && argc == 3)
+		ret = rebind(argv[2]);
 	else if (!strcmp(cmd, "add-range") && argc == 5)
 		ret = add_range(argv[2], strtoull(argv[3], NULL, 0),
 				strtoull(argv[4], NULL, 0));

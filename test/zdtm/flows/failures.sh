@@ -128,7 +128,8 @@ failures_locked_range() {
 		return 2
 	fi
 	[ -n "$addr" ] || { log "test printed no locked address"; return 1; }
-	imgtool add-range "$d/img/guard-$PID.img" $((addr + page)) $((addr + 2 * page))
+	imgtool add-range "$d/img/guard-$PID.img" $((addr + page)) $((addr + 2 * page)) &&
+		imgtool rebind "$d/img"
 }
 
 # Default (CRIU_GUARD_ON_FAILURE=kill): the plugin kills the restored tree
@@ -186,5 +187,167 @@ flow_dump_locked_guards() {
 	grep -q "guard: task $PID: guards in the mlock()ed VMA .* can't be lifted" "$d/img/dump.log" ||
 		{ log "no refusal in the dump log"; kill -9 "$PID"; return 1; }
 	modes_same_guards "$PID" "$before" "after the refused dump" || { kill -9 "$PID"; return 1; }
+	verdict "$d"
+}
+
+# failures_start_at NAME DIR WANT: starts NAME as pid WANT (the pid of an
+# earlier, dumped test), by setting ns_last_pid just below it: criu-env
+# runs in its own pid namespace, so nothing else takes pids meanwhile.
+# Sets PID; returns 2 (with a SKIP line) if WANT could not be had.
+failures_start_at() {
+	local name=$1 d=$2 want=$3 k
+	for ((k = 1; k <= 8; k++)); do
+		echo $((want - k)) >/proc/sys/kernel/ns_last_pid 2>/dev/null ||
+			{ log "SKIP: can't write ns_last_pid"; return 2; }
+		rm -rf "$d"
+		start "$name" "$d" || return 1
+		[ "$PID" = "$want" ] && return 0
+		kill -9 "$PID"
+		wait_gone "$PID" || return 1
+	done
+	log "SKIP: could not start $name as pid $want"
+	return 2
+}
+
+# failures_guard_files SRC DST: copies every guard image of SRC to DST.
+failures_guard_files() {
+	cp "$1"/guard-*.img "$2/"
+}
+
+# Guard images that are not the dump's own, as the issue's adversary made
+# them, and the guard images gone.  Each case is refused at init with a
+# message naming the file, or (stale images beside a dump that did not
+# use the plugin) restores exactly.  The other dumps run the same pid.
+flow_restore_foreign_images() {
+	local d=$work/$FUNCNAME a b c p rc=0 r launch
+	# Without ASLR two runs of a program have the same layout and guards:
+	# only the binding can tell their images apart.
+	launch="setarch $(uname -m) -R"
+	failures_dump guard_anon "$d/a" || return 1
+	p=$PID a=$d/a
+	if ! plugin_records; then
+		log "SKIP: criu records guards itself here; the plugin writes no images"
+		return 0
+	fi
+	# The same pid: a guard-free process, and another run of the program.
+	b=$d/b c=$d/c
+	failures_start_at guard_removed "$b" "$p"
+	r=$?
+	[ $r = 2 ] && return 0
+	[ $r = 0 ] || return 1
+	CRIU_GUARD_MODE=plugin dump "$b" "$plugins" || { log "dump b failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	failures_start_at guard_anon "$c" "$p"
+	r=$?
+	[ $r = 2 ] && return 0
+	[ $r = 0 ] || return 1
+	CRIU_GUARD_MODE=plugin dump "$c" "$plugins" || { log "dump c failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	PID=$p
+
+	failures_case "$a" no-guard-images && rm "$a/no-guard-images"/guard-*.img
+	failures_refused "$a" no-guard-images "guard-index.img is missing, but inventory.img names criu-guard" || rc=1
+
+	failures_case "$a" no-task-images && rm "$a/no-task-images/guard-$p.img"
+	failures_refused "$a" no-task-images "guard-$p.img, listed in guard-index.img, is missing" || rc=1
+
+	failures_case "$a" no-binding && rm "$a/no-binding/guard-binding.img"
+	failures_refused "$a" no-binding "guard-binding.img is missing" || rc=1
+
+	failures_case "$a" binding-truncated && truncate -s 20 "$a/binding-truncated/guard-binding.img"
+	failures_refused "$a" binding-truncated "guard-binding.img: .*truncated" || rc=1
+
+	failures_case "$a" binding-garbage && head -c 300 /dev/urandom >"$a/binding-garbage/guard-binding.img"
+	failures_refused "$a" binding-garbage "guard-binding.img: (bad magic|.*truncated)" || rc=1
+
+	# guard-P.img of a guard-free process with the same pid: no ranges,
+	# a valid image, and the tree would run with none of its guards.
+	failures_case "$a" from-guard-free && cp "$b/img/guard-$p.img" "$a/from-guard-free/"
+	failures_refused "$a" from-guard-free "guard-$p.img is not the file the guard images were dumped with" || rc=1
+
+	# Every guard image of another run of the same program, same pid,
+	# same layout.
+	failures_case "$a" other-run && failures_guard_files "$c/img" "$a/other-run"
+	failures_refused "$a" other-run "inventory.img is not the file the guard images were dumped with" || rc=1
+
+	# A guard-free dump into a reused directory: the guard images of the
+	# earlier dump are stale (the inventory does not name the plugin);
+	# ignored, and the process restores exactly.
+	failures_guard_files "$a/orig" "$b/img"
+	restore "$b" "$plugins" || { log "guard-free dump with stale guard images refused"; return 1; }
+	grep -q "guard: inventory.img does not name criu-guard: no guard regions to restore; guard images in the directory .* are ignored" "$b/img/restore.log" ||
+		{ log "no line saying the stale images were ignored"; rc=1; }
+	verdict "$b" || rc=1
+	return $rc
+}
+
+# A task whose pid in its namespace can't be read at RESUME_DEVICES_LATE
+# (CRIU_GUARD_DISABLE=nspid fails the read, as for a vanished task) can't
+# be matched to its image: the on-failure policy applies, as for any
+# reinstall failure (criu ignores the hook's result).
+flow_restore_nspid_fails() {
+	local d=$work/$FUNCNAME
+	failures_dump guard_anon "$d" || return 1
+	if CRIU_GUARD_DISABLE=nspid restore "$d" "$plugins"; then
+		log "criu reported success"
+	else
+		log "criu reported failure: $(grep -o 'Error.*' "$d/img/restore.log" | grep -v rlimit | head -1)"
+	fi
+	wait_gone "$PID" || { log "restored task runs on without its guards"; kill -9 "$PID"; return 1; }
+	grep -q "guard: task $PID: can't read its pid in its namespace (NSpid)" "$d/img/restore.log" ||
+		{ log "no NSpid failure in the log"; return 1; }
+	grep -q "guard: task $PID .*can't get its guard regions back: killing the restored tree" "$d/img/restore.log" ||
+		{ log "no kill message in the log"; return 1; }
+	# CRIU_GUARD_ON_FAILURE=continue: it runs on, with a warning.
+	rm -rf "$d/img" && cp -a "$d/orig" "$d/img"
+	CRIU_GUARD_DISABLE=nspid CRIU_GUARD_ON_FAILURE=continue restore "$d" "$plugins" ||
+		{ log "restore with CRIU_GUARD_ON_FAILURE=continue failed"; return 1; }
+	grep -q "guard: task $PID .*runs WITHOUT its guard regions" "$d/img/restore.log" ||
+		{ log "no warning in the log"; kill -9 "$PID"; return 1; }
+	kill -9 "$PID"
+	wait_gone "$PID"
+}
+
+# The binding is written at exit(DUMP), when the dump's result is fixed:
+# if it can't be written (here guard-binding.img.tmp is a directory), the
+# dump still succeeds, says the images can't be restored, and the restore
+# refuses them instead of trusting unbound images.
+flow_dump_binding_unwritable() {
+	local d=$work/$FUNCNAME
+	if ! plugin_records; then
+		log "SKIP: criu records guards itself here; the plugin writes no images"
+		return 0
+	fi
+	start guard_anon "$d" || return 1
+	mkdir "$d/img/guard-binding.img.tmp"
+	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	grep -q "guard: the dump succeeded but guard-binding.img could not be written: it can't be restored" "$d/img/dump.log" ||
+		{ log "no message about the binding in the dump log"; return 1; }
+	[ ! -e "$d/img/guard-binding.img" ] || { log "a binding was written"; return 1; }
+	failures_refused "$d" img "guard-binding.img is missing"
+}
+
+# A task whose guard image would exceed what a restore reads (64 MiB,
+# about 3.7 million ranges): the dump is refused before any guard is
+# lifted, so it never makes images that can't be restored, and the task
+# keeps every guard (guard_huge counts them after the refused dump).
+flow_dump_too_big() {
+	local d=$work/$FUNCNAME
+	if ! plugin_records; then
+		log "SKIP: criu records guards itself here; the plugin writes no images"
+		return 0
+	fi
+	start guard_huge "$d" || return 1
+	if dump "$d" "$plugins" -R; then
+		log "dump of a task with an oversized guard image succeeded"
+		kill -9 "$PID"
+		return 1
+	fi
+	grep -q "guard: guard-$PID.img would hold [0-9]* bytes, more than the 64 MiB a restore reads: refused" "$d/img/dump.log" ||
+		{ log "no refusal in the dump log"; grep 'Error\|guard:' "$d/img/dump.log" | tail -5 | sed 's/^/    /'; kill -9 "$PID"; return 1; }
+	! grep -q "guard: task $PID .*lifting" "$d/img/dump.log" ||
+		{ log "guards were lifted before the refusal"; kill -9 "$PID"; return 1; }
+	log "refused: $(grep -o "guard: guard-$PID.img would hold.*" "$d/img/dump.log")"
 	verdict "$d"
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "guard_range.h"
 
@@ -47,7 +48,11 @@ bool gt_pagemap_guard(const void *p);
 /* smaps VmFlags of the VMA holding p contain "gu". */
 bool gt_vma_maybe_guard(const void *p);
 
-/* All guard ranges of this process, whole address space. */
+/*
+ * All guard ranges of a process (of this one: gt_snapshot), from pagemap
+ * bit 58 page by page: an oracle independent of the plugin's finder.
+ */
+int gt_pagemap_snapshot(pid_t pid, struct guard_ranges *out);
 int gt_snapshot(struct guard_ranges *out);
 void gt_print(const char *label, const struct guard_ranges *r);
 

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Binding guard images to their dump (issue 10): SHA-256 against FIPS
+ * 180-4 vectors, CRIU's inventory reader (does the dump name the plugin),
+ * and guard-binding.img written then checked against changed files.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guard_binding.h"
+#include "guard_criu_images.h"
+#include "guard_criu_syms.h"
+#include "guard_log.h"
+#include "guard_sha256.h"
+#include "unit.h"
+
+static char tmpdir[4096];
+static int dirfd_ = -1;
+
+static void remove_tmpdir(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(tmpdir);
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			unlinkat(dirfd_, de->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(tmpdir);
+}
+
+static void write_raw(const char *name, const void *buf, size_t len)
+{
+	int fd = openat(dirfd_, name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ASSERT(fd >= 0);
+	ASSERT(write(fd, buf, len) == (ssize_t)len);
+	close(fd);
+}
+
+static void expect_sha(const void *data, size_t len, size_t repeat,
+		       const char *want)
+{
+	struct guard_sha256 c;
+	uint8_t d[GUARD_SHA256_LEN];
+	char hex[2 * GUARD_SHA256_LEN + 1];
+
+	guard_sha256_init(&c);
+	for (size_t i = 0; i < repeat; i++)
+		guard_sha256_update(&c, data, len);
+	guard_sha256_final(&c, d);
+	guard_sha256_hex(d, hex);
+	EXPECT_MSG(!strcmp(hex, want), "got %s, want %s", hex, want);
+}
+
+static void test_sha256(void)
+{
+	static const char two[] =
+		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+
+	expect_sha(
+		"", 0, 1,
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	expect_sha(
+		"abc", 3, 1,
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	expect_sha(
+		two, sizeof(two) - 1, 1,
+		"248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void test_sha256_million(void)
+{
+	static char a[1000];
+	struct guard_sha256 c;
+	uint8_t d[GUARD_SHA256_LEN];
+	char hex[2 * GUARD_SHA256_LEN + 1];
+	size_t done = 0, step = 1;
+
+	memset(a, 'a', sizeof(a));
+	guard_sha256_init(&c);
+	while (done < 1000000) {
+		size_t n = step < 1000000 - done ? step : 1000000 - done;
+
+		if (n > sizeof(a))
+			n = sizeof(a);
+
+		guard_sha256_update(&c, a, n);
+		done += n;
+		step = step % 997 + 13;
+	}
+	guard_sha256_final(&c, d);
+	guard_sha256_hex(d, hex);
+	EXPECT_MSG(
+		!strcmp(hex,
+			"cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
+		"got %s", hex);
+}
+
+/* An inventory: u32 magic, u32 length, the message bytes. */
+static void write_inventory(const uint8_t *msg, size_t len, bool common)
+{
+	uint8_t buf[512];
+	uint32_t m[2] = { CRIU_IMG_COMMON_MAGIC, CRIU_INVENTORY_MAGIC };
+	uint32_t n = (uint32_t)len;
+	size_t off = 0;
+
+	if (common) {
+		memcpy(buf, m, 8);
+		off = 8;
+	} else {
+		memcpy(buf, &m[1], 4);
+		off = 4;
+	}
+	memcpy(buf + off, &n, 4);
+	memcpy(buf + off + 4, msg, len);
+	write_raw(CRIU_INVENTORY_NAME, buf, off + 4 + len);
+}
+
+/* img_version = 2, then plugins_entry { plugins: each name }. */
+static size_t inventory_msg(uint8_t *out, const char *const *names, size_t n)
+{
+	size_t len = 0, inner = 0;
+
+	out[len++] = 0x08;
+	out[len++] = 2;
+	if (!names)
+		return len;
+	for (size_t i = 0; i < n; i++)
+		inner += 2 + strlen(names[i]);
+	out[len++] = 12 << 3 | 2;
+	out[len++] = (uint8_t)inner;
+	for (size_t i = 0; i < n; i++) {
+		out[len++] = 12 << 3 | 2;
+		out[len++] = (uint8_t)strlen(names[i]);
+		memcpy(out + len, names[i], strlen(names[i]));
+		len += strlen(names[i]);
+	}
+	return len;
+}
+
+static int inv(const char *const *names, size_t n, bool common,
+	       struct guard_criu_inventory *out)
+{
+	uint8_t msg[256];
+
+	write_inventory(msg, inventory_msg(msg, names, n), common);
+	return guard_criu_inventory_read(dirfd_, out);
+}
+
+static void test_inventory(void)
+{
+	static const char *const ours[] = { GUARD_PLUGIN_NAME };
+	static const char *const two[] = { "amdgpu_plugin", GUARD_PLUGIN_NAME };
+	static const char *const prefix[] = { GUARD_PLUGIN_NAME "-old",
+					      "criu-guar" };
+	static const uint8_t junk[] = { 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct guard_criu_inventory i;
+	uint8_t msg[256];
+	size_t len;
+
+	EXPECT_EQ(inv(ours, 1, false, &i), 0);
+	EXPECT(i.has_plugin_list && i.names_plugin);
+	EXPECT_EQ(inv(two, 2, true, &i), 0);
+	EXPECT(i.has_plugin_list && i.names_plugin);
+	EXPECT_EQ(inv(prefix, 2, false, &i), 0);
+	EXPECT(i.has_plugin_list && !i.names_plugin);
+	EXPECT_EQ(inv(NULL, 0, false, &i), 0);
+	EXPECT(!i.has_plugin_list && !i.names_plugin);
+
+	write_inventory(junk, sizeof(junk), false);
+	EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -EINVAL);
+	/* A second entry, or a length past the end: not CRIU's layout. */
+	len = inventory_msg(msg, ours, 1);
+	memcpy(msg + len, msg, len);
+	write_inventory(msg, len, false);
+	{
+		uint8_t buf[512];
+		int fd = openat(dirfd_, CRIU_INVENTORY_NAME, O_RDONLY);
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		close(fd);
+		write_raw(CRIU_INVENTORY_NAME, buf, n - 1);
+		EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -EINVAL);
+		memcpy(buf + n, buf + 4, 4);
+		write_raw(CRIU_INVENTORY_NAME, buf, n + 4);
+		EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -EINVAL);
+	}
+	write_raw(CRIU_INVENTORY_NAME, "\x16\x31\x31", 3);
+	EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -EINVAL);
+	unlinkat(dirfd_, CRIU_INVENTORY_NAME, 0);
+	EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -ENOENT);
+}
+
+/* A dump of tasks 7 and 9: CRIU's files are opaque bytes to the binding. */
+static void make_dump(struct guard_index *idx)
+{
+	static uint32_t pids[] = { 7, 9 };
+	static const char *const ours[] = { GUARD_PLUGIN_NAME };
+	struct guard_criu_inventory i;
+	struct guard_ranges r;
+	char name[64];
+
+	ASSERT_EQ(inv(ours, 1, false, &i), 0);
+	guard_ranges_init(&r);
+	ASSERT_EQ(guard_ranges_add(&r, 0x10000, 0x12000), 0);
+	for (size_t k = 0; k < 2; k++) {
+		ASSERT_EQ(guard_task_image_write(dirfd_, pids[k], &r), 0);
+		snprintf(name, sizeof(name), "core-%u.img", pids[k]);
+		write_raw(name, name, strlen(name));
+		snprintf(name, sizeof(name), "mm-%u.img", pids[k]);
+		write_raw(name, name, strlen(name));
+	}
+	guard_ranges_free(&r);
+	ASSERT_EQ(guard_index_write(dirfd_, pids, 2), 0);
+	ASSERT_EQ(guard_index_read(dirfd_, idx), 0);
+	ASSERT_EQ(guard_binding_write(dirfd_, idx), 0);
+}
+
+/* Replaces a file's content, checks, and puts the content back. */
+static void expect_changed(const struct guard_index *idx, const char *name,
+			   const char *content, int want)
+{
+	uint8_t save[4096];
+	int fd = openat(dirfd_, name, O_RDONLY);
+	ssize_t n;
+
+	ASSERT(fd >= 0);
+	n = read(fd, save, sizeof(save));
+	close(fd);
+	ASSERT(n > 0);
+	if (content)
+		write_raw(name, content, strlen(content));
+	else
+		unlinkat(dirfd_, name, 0);
+	EXPECT_MSG(guard_binding_check(dirfd_, idx) == want, "%s", name);
+	write_raw(name, save, n);
+	EXPECT_EQ(guard_binding_check(dirfd_, idx), 0);
+}
+
+static void test_binding(void)
+{
+	static const char *const files[] = {
+		CRIU_INVENTORY_NAME, GUARD_INDEX_NAME, "guard-7.img",
+		"core-7.img",	     "mm-7.img",       "guard-9.img",
+		"core-9.img",	     "mm-9.img",
+	};
+	struct guard_index idx, other;
+	uint32_t pid7 = 7;
+	bool named;
+
+	make_dump(&idx);
+	EXPECT_EQ(guard_binding_check(dirfd_, &idx), 0);
+	EXPECT_EQ(guard_dump_names_plugin(dirfd_, &named), 0);
+	EXPECT(named);
+	EXPECT(guard_images_present(dirfd_));
+	/* Every file the binding covers: changed or gone, it is refused. */
+	for (size_t i = 0; i < UNIT_ARRAY_SIZE(files); i++) {
+		expect_changed(&idx, files[i], "another dump", -EINVAL);
+		expect_changed(&idx, files[i], NULL, -ENOENT);
+	}
+	/* A binding for another task set (an index from elsewhere). */
+	other = idx;
+	other.pids = &pid7;
+	other.n = 1;
+	EXPECT_EQ(guard_binding_check(dirfd_, &other), -EINVAL);
+	expect_changed(&idx, GUARD_BINDING_NAME, "BND1 garbage", -EINVAL);
+	expect_changed(&idx, GUARD_BINDING_NAME, NULL, -ENOENT);
+	guard_index_free(&idx);
+}
+
+int main(void)
+{
+	static const struct unit_test tests[] = {
+		{ "sha256", test_sha256 },
+		{ "sha256_million", test_sha256_million },
+		{ "inventory", test_inventory },
+		{ "binding", test_binding },
+	};
+	const char *tmp = getenv("TMPDIR");
+
+	if (!getenv("UNIT_VERBOSE"))
+		guard_log_set_stderr_level((enum guard_log_level)0);
+	snprintf(tmpdir, sizeof(tmpdir), "%s/guard-unit-binding-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	dirfd_ = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT(dirfd_ >= 0);
+	atexit(remove_tmpdir);
+	return unit_run("binding", tests, UNIT_ARRAY_SIZE(tests));
+}
