@@ -139,7 +139,7 @@ static void pick_iov_area(const struct guard_vmas *vmas,
 		if (!v || g->end > v->end || v->perms[1] != 'w' ||
 		    v->perms[3] != 'p' || v->locked)
 			continue;
-		if (g->end - g->start > t->iov_len) {
+		if (g->end - g->start >= t->iov_len) { /* the last wins */
 			t->iov_at = g->start;
 			t->iov_len = g->end - g->start;
 		}

@@ -411,6 +411,66 @@ static void test_lift_hole_between(void)
 	lift(3000, false, 2000);
 }
 
+/*
+ * The plugin's path: plan from the child's maps, then install with the
+ * iovec array written into the pages about to become guards.  One page
+ * holds 256 iovecs: n = 200 takes one process_madvise() and nothing else,
+ * n = 600 three, each array written before its call into the last range.
+ */
+static void in_place(size_t n)
+{
+	struct guard_remote_task t;
+	struct guard_vmas vmas = { 0 };
+	struct guard_ranges none;
+	struct child c;
+	char *before, *after;
+	size_t done;
+
+	child_start(&c, n, -1);
+	guard_ranges_init(&none);
+	before = snapshot(c.pid);
+	ASSERT_EQ(guard_read_vmas(c.pid, "maps", &vmas), 0);
+	memset(&t, 0, sizeof(t));
+	ASSERT_EQ(guard_remote_plan(c.pid, &vmas, &c.all, &c.all, &t), 0);
+	guard_vmas_free(&vmas);
+	t.batch = guard_remote_batch_mode(&feat);
+	EXPECT_EQ(t.iov_at, c.all.v[n - 1].start);
+	EXPECT_EQ(t.iov_len, (uint64_t)c.page);
+
+	EXPECT_EQ(guard_remote_task_lift(&t, &c.all), 0);
+	expect_guards(&c, &none);
+	memset(&t.stats, 0, sizeof(t.stats));
+	EXPECT_EQ(
+		guard_remote_task_apply(&t, &c.all, MADV_GUARD_INSTALL, &done),
+		0);
+	EXPECT_EQ(done, n);
+	EXPECT_EQ(t.stats.batches, div_up(n, 256));
+	EXPECT_EQ(t.stats.syscalls,
+		  t.stats.batches + (feat.pidfd_self ? 0 : 3));
+	expect_guards(&c, &c.all);
+	expect_data(&c);
+	after = snapshot(c.pid);
+	EXPECT_MSG(
+		!strcmp(before, after),
+		"the child's maps or fds changed:\n--- before\n%s--- after\n%s",
+		before, after);
+	free(before);
+	free(after);
+	child_stop(&c);
+}
+
+static void test_in_place_200(void)
+{
+	setup_features("");
+	in_place(200);
+}
+
+static void test_in_place_600(void)
+{
+	setup_features("");
+	in_place(600);
+}
+
 /* A task with a seccomp filter keeps one madvise per range. */
 static void test_seccomp(void)
 {
@@ -456,6 +516,8 @@ int main(void)
 		{ "partial: fails inside a batch", test_partial_batched },
 		{ "partial: fails on the first range", test_partial_first },
 		{ "partial: fails per range", test_partial_fallback },
+		{ "in place: 200 ranges, one call", test_in_place_200 },
+		{ "in place: 600 ranges, three calls", test_in_place_600 },
 	};
 
 	atexit(kill_live);
