@@ -310,6 +310,7 @@ struct scratch {
 	size_t len;    /* mapped for the call, 0 if in place */
 	size_t cap;    /* iovecs per call */
 	bool in_place; /* in pages that the last call makes guards */
+	size_t area;   /* ...those of this range */
 	int pidfd;     /* in the task; PIDFD_SELF needs no close */
 };
 
@@ -331,7 +332,8 @@ static size_t div_up(size_t a, size_t b)
  * no more injected calls than mapping and unmapping a scratch area.
  */
 static bool in_place_fits(const struct guard_remote_task *t,
-			  const struct guard_ranges *g, int advice, size_t *cap)
+			  const struct guard_ranges *g, int advice, size_t *cap,
+			  size_t *area)
 {
 	size_t k, calls;
 
@@ -347,6 +349,7 @@ static bool in_place_fits(const struct guard_remote_task *t,
 	if (*cap > BATCH_IOV)
 		*cap = BATCH_IOV;
 	calls = div_up(g->n, *cap);
+	*area = k;
 	return k >= (calls - 1) * *cap && calls <= div_up(g->n, BATCH_IOV) + 2;
 }
 
@@ -413,7 +416,7 @@ static int scratch_open(struct guard_remote *r, const struct guard_ranges *g,
 
 	memset(s, 0, sizeof(*s));
 	s->pidfd = PIDFD_SELF;
-	s->in_place = in_place_fits(r->t, g, advice, &s->cap);
+	s->in_place = in_place_fits(r->t, g, advice, &s->cap, &s->area);
 	if (s->in_place)
 		s->addr = r->t->iov_at;
 	else if ((err = scratch_map(r, g, s)))
@@ -497,12 +500,13 @@ static int batch_call(struct guard_remote *r, const struct scratch *s,
  * per range from *done, or an error that ends the apply.
  */
 static int apply_batched(struct guard_remote *r, const struct guard_ranges *g,
-			 int advice, size_t *done)
+			 int advice, size_t *done, size_t *junk_area)
 {
 	struct scratch s;
 	int ret, err;
 
 	ret = scratch_open(r, g, advice, &s);
+	*junk_area = s.in_place ? s.area : SIZE_MAX;
 	if (ret && ret != -EIO) {
 		pr_info("no batched madvise in %d (%s); going on per range\n",
 			(int)r->t->pid, strerror(-ret));
@@ -535,11 +539,11 @@ close:
 static bool batch_pays(const struct guard_remote_task *t,
 		       const struct guard_ranges *g, int advice)
 {
-	size_t cap, cost;
+	size_t cap, cost, area;
 
 	if (t->batch == GUARD_BATCH_OFF)
 		return false;
-	if (in_place_fits(t, g, advice, &cap))
+	if (in_place_fits(t, g, advice, &cap, &area))
 		cost = div_up(g->n, cap);
 	else
 		cost = div_up(g->n, BATCH_IOV) + 2;
@@ -548,10 +552,35 @@ static bool batch_pays(const struct guard_remote_task *t,
 	return cost < g->n;
 }
 
+/*
+ * An install that failed before it reached the iov area leaves the array
+ * there, in a page the task will see without its guard: zero it, as the
+ * page was when the guard was lifted.
+ */
+static void clear_area(const struct guard_remote_task *t, size_t n)
+{
+	size_t len = n * sizeof(struct iovec);
+	struct iovec local, remote;
+	void *zero;
+
+	if (len > t->iov_len)
+		len = t->iov_len;
+	zero = calloc(1, len);
+	if (!zero)
+		return;
+	local = (struct iovec){ zero, len };
+	remote = (struct iovec){ (void *)(uintptr_t)t->iov_at, len };
+	if (process_vm_writev(t->pid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+		pr_warn("Can't clear %zu bytes at %#llx in %d\n", len,
+			(unsigned long long)t->iov_at, (int)t->pid);
+	free(zero);
+}
+
 int guard_remote_task_apply(struct guard_remote_task *t,
 			    const struct guard_ranges *ranges, int advice,
 			    size_t *done)
 {
+	size_t junk = SIZE_MAX;
 	struct guard_remote *r;
 	int ret = 0;
 
@@ -570,11 +599,13 @@ int guard_remote_task_apply(struct guard_remote_task *t,
 		pr_info("task %d has a seccomp filter: one madvise per range\n",
 			(int)t->pid);
 	else if (batch_pays(t, ranges, advice))
-		ret = apply_batched(r, ranges, advice, done);
+		ret = apply_batched(r, ranges, advice, done, &junk);
 	while (!ret && *done < ranges->n) {
 		ret = apply_one(r, &ranges->v[*done], advice);
 		*done += !ret;
 	}
+	if (junk != SIZE_MAX && *done <= junk)
+		clear_area(t, ranges->n);
 	remote_close(r);
 	return ret;
 }
