@@ -110,34 +110,33 @@ static int pick_syscall_ip(pid_t pid, const struct guard_vmas *vmas,
 	return -ENOENT;
 }
 
-static const struct guard_vma *vma_of(const struct guard_vmas *vmas,
-				      uint64_t addr)
-{
-	for (size_t i = 0; i < vmas->n; i++)
-		if (vmas->v[i].start <= addr && addr < vmas->v[i].end)
-			return &vmas->v[i];
-	return NULL;
-}
-
 /*
  * Pages about to become guards may carry the iovec array for the
  * process_madvise() that installs them: the kernel copies the array in
  * before it applies the advice, and installing a guard discards the page.
  * Only private writable memory qualifies: a write into a shared mapping
  * would reach the file or the other processes.  The largest such range
- * wins; apply() decides whether it is large enough.
+ * wins; apply() decides whether it is large enough.  Ranges and VMAs are
+ * both sorted: one walk over each.
  */
 static void pick_iov_area(const struct guard_vmas *vmas,
 			  const struct guard_ranges *install,
 			  struct guard_remote_task *t)
 {
+	size_t k = 0;
+
 	t->iov_at = t->iov_len = 0;
 	for (size_t i = 0; install && i < install->n; i++) {
 		const struct guard_range *g = &install->v[i];
-		const struct guard_vma *v = vma_of(vmas, g->start);
+		const struct guard_vma *v;
 
-		if (!v || g->end > v->end || v->perms[1] != 'w' ||
-		    v->perms[3] != 'p' || v->locked)
+		while (k < vmas->n && vmas->v[k].end <= g->start)
+			k++;
+		if (k == vmas->n)
+			break;
+		v = &vmas->v[k];
+		if (g->start < v->start || g->end > v->end ||
+		    v->perms[1] != 'w' || v->perms[3] != 'p' || v->locked)
 			continue;
 		if (g->end - g->start >= t->iov_len) { /* the last wins */
 			t->iov_at = g->start;
