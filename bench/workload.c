@@ -6,7 +6,7 @@
  * then sleeps until killed.
  *
  *   workload --pidfile=F [--rss=MIB] [--vmas=N] [--guards=N] [--dry]
- *            [--tasks=N]
+ *            [--tasks=N] [--own] [--guards-max=N]
  *
  * --rss     resident memory in MiB, every page written (default 0)
  * --vmas    split that memory into N VMAs of alternating protection
@@ -15,9 +15,14 @@
  *           CRIU without the plugin, which can't dump guards
  * --tasks   N tasks in all, forked as a binary tree after the set-up, so
  *           every task inherits the memory and the guards
+ * --own     every task maps its own guard area after the fork instead, as
+ *           the processes of a container do
+ * --guards-max  with --own: task i of N gets round(M^(i/(N-1))) guards,
+ *           from 1 to M, spread geometrically (implies --own)
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,12 +43,15 @@ struct opts {
 	size_t guards;
 	bool dry;
 	size_t tasks;
+	bool own;
+	size_t guards_max;
 };
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: workload --pidfile=F [--rss=MIB] [--vmas=N] "
-			"[--guards=N] [--dry] [--tasks=N]\n");
+			"[--guards=N] [--dry] [--tasks=N] [--own] "
+			"[--guards-max=N]\n");
 	exit(2);
 }
 
@@ -77,11 +85,29 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->dry = true;
 		else if (!strncmp(a, "--tasks=", 8))
 			o->tasks = num(a + 8);
+		else if (!strcmp(a, "--own"))
+			o->own = true;
+		else if (!strncmp(a, "--guards-max=", 13))
+			o->guards_max = num(a + 13);
 		else
 			usage();
 	}
 	if (!o->pidfile || !o->tasks || !o->vmas)
 		usage();
+	if (o->guards_max)
+		o->own = true;
+}
+
+/* Guards of task idx: --guards, or 1 to --guards-max geometrically. */
+static size_t guards_of(const struct opts *o, size_t idx)
+{
+	if (!o->guards_max)
+		return o->guards;
+	if (o->tasks == 1)
+		return o->guards_max;
+	return (size_t)(pow((double)o->guards_max,
+			    (double)idx / (double)(o->tasks - 1)) +
+			0.5);
 }
 
 static void die(const char *what)
@@ -118,12 +144,12 @@ static void make_rss(const struct opts *o, long pg)
 			die("mprotect");
 }
 
-static void make_guards(const struct opts *o, long pg)
+static void make_guards(const struct opts *o, size_t guards, long pg)
 {
-	size_t pages = 2 * o->guards + 1;
+	size_t pages = 2 * guards + 1;
 	char *p;
 
-	if (!o->guards)
+	if (!guards)
 		return;
 	p = mmap(NULL, pages * pg, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -133,7 +159,7 @@ static void make_guards(const struct opts *o, long pg)
 		p[i * pg] = 1;
 	if (o->dry)
 		return;
-	for (size_t i = 0; i < o->guards; i++)
+	for (size_t i = 0; i < guards; i++)
 		if (madvise(p + (2 * i + 1) * pg, pg, MADV_GUARD_INSTALL))
 			die("madvise(MADV_GUARD_INSTALL)");
 }
@@ -142,9 +168,10 @@ static void make_guards(const struct opts *o, long pg)
  * Task idx forks 2idx+1 and 2idx+2; a child starts over as its own index.
  * Each task reports once on ready, then sleeps until killed.
  */
-static void __attribute__((noreturn)) run_tree(size_t total, int ready)
+static void __attribute__((noreturn))
+run_tree(const struct opts *o, long pg, int ready)
 {
-	size_t idx = 0, c = 1;
+	size_t idx = 0, c = 1, total = o->tasks;
 
 	while (c <= 2 * idx + 2 && c < total) {
 		pid_t pid = fork();
@@ -158,6 +185,8 @@ static void __attribute__((noreturn)) run_tree(size_t total, int ready)
 		}
 		c++;
 	}
+	if (o->own)
+		make_guards(o, guards_of(o, idx), pg);
 	if (write(ready, "r", 1) != 1)
 		die("write ready");
 	close(ready);
@@ -190,12 +219,13 @@ int main(int argc, char **argv)
 		if (fd < 0)
 			die("/dev/null");
 		make_rss(&o, pg);
-		make_guards(&o, pg);
+		if (!o.own)
+			make_guards(&o, o.guards, pg);
 		dup2(fd, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
 		close(fd);
-		run_tree(o.tasks, p[1]);
+		run_tree(&o, pg, p[1]);
 	}
 	close(p[1]);
 	while (got < o.tasks && read(p[0], &c, 1) == 1)

@@ -13,6 +13,7 @@
 
 #include "guard_hwbp.h"
 #include "guard_range.h"
+#include "guard_remote.h"
 #include "guard_scan.h"
 
 enum guard_mode {
@@ -37,6 +38,7 @@ struct guard_task {
 	uint32_t ns_pid; /* pid in its own namespace, as images are named */
 	struct guard_ranges ranges;
 	bool lifted; /* dump: removal was attempted, reinstall at exit */
+	struct guard_remote_task remote; /* dump: planned once, used twice */
 };
 
 struct guard_tasks {

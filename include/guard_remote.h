@@ -15,20 +15,77 @@
 
 struct guard_remote;
 
-/*
- * Lets guard_remote_apply() batch ranges into one injected process_madvise()
- * per IOV_MAX (f->batch, f->pidfd_self).  Without it, or with the features
- * masked, every range costs one injected madvise().
- */
-void guard_remote_setup(const struct guard_features *f);
+/* How injected guard advice reaches the kernel, from the probed features. */
+enum guard_remote_batch {
+	GUARD_BATCH_OFF,	/* one madvise() per range */
+	GUARD_BATCH_PIDFD_OPEN, /* process_madvise(); the task opens a pidfd */
+	GUARD_BATCH_PIDFD_SELF, /* process_madvise(PIDFD_SELF, ...) */
+};
 
-/* How the last guard_remote_apply() went, for logs, benchmarks and tests. */
+enum guard_remote_batch guard_remote_batch_mode(const struct guard_features *f);
+
+/* What injecting into a task took, for logs, benchmarks and tests. */
 struct guard_remote_stats {
 	size_t syscalls; /* injected syscalls, all kinds */
 	size_t batches;	 /* process_madvise() calls among them */
 };
 
+/*
+ * Everything injection needs to know about one task, gathered once per
+ * task and hook by the caller from what it reads anyway (status, maps),
+ * so that no /proc file is read twice.  stats accumulates.
+ */
+struct guard_remote_task {
+	pid_t pid;
+	enum guard_remote_batch batch;
+	bool stop_pending; /* SIGSTOP queued: an injection will swallow it */
+	bool stop_only;	   /* ...and no other signal can be delivered */
+	bool seccomp;	   /* keep to madvise(), which the filter allowed */
+	unsigned long syscall_ip; /* text page, no guard, in no range changed */
+	uint64_t iov_at;	  /* pages about to become guards that may */
+	uint64_t iov_len;	  /* hold the iovec array; 0: none */
+	struct guard_remote_stats stats;
+};
+
+/*
+ * Picks t's syscall page and iov area from the task's maps.  guards must
+ * hold every guard the task has now and every range about to change;
+ * install, the ranges the next install applies (NULL: none).  Leaves
+ * batch, stop_pending and seccomp to the caller.
+ */
+int guard_remote_plan(pid_t pid, const struct guard_vmas *maps,
+		      const struct guard_ranges *guards,
+		      const struct guard_ranges *install,
+		      struct guard_remote_task *t);
+
+/*
+ * Applies advice to every range with one compel preparation.  Stops at
+ * the first failure and reports in *done how many ranges were applied, so
+ * callers can undo exactly.
+ */
+int guard_remote_task_apply(struct guard_remote_task *t,
+			    const struct guard_ranges *ranges, int advice,
+			    size_t *done);
+
+/*
+ * Removes every guard in ranges.  Ranges close together are joined into
+ * one call (MADV_GUARD_REMOVE leaves the pages between alone); if that
+ * fails, the ranges are lifted one by one.  On failure, which ranges are
+ * lifted is not known exactly: reinstall them all.
+ */
+int guard_remote_task_lift(struct guard_remote_task *t,
+			   const struct guard_ranges *ranges);
+
+/*
+ * The same by pid, for tests and tools: they read status, maps and
+ * pagemap themselves, batch as guard_remote_setup() said, and report in
+ * guard_remote_last_stats().
+ */
+void guard_remote_setup(const struct guard_features *f);
 void guard_remote_last_stats(struct guard_remote_stats *s);
+int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges, int advice,
+		       size_t *done);
+int guard_remote_lift(pid_t pid, const struct guard_ranges *ranges);
 
 /*
  * Prepares injection into the seized, stopped task pid.  The syscall
@@ -44,20 +101,5 @@ int guard_remote_madvise(struct guard_remote *r, uint64_t addr, uint64_t len,
 			 int advice);
 
 void guard_remote_close(struct guard_remote *r);
-
-/*
- * Applies advice to every range.  Stops at the first failure and reports
- * in *done how many ranges were applied, so callers can undo exactly.
- */
-int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges, int advice,
-		       size_t *done);
-
-/*
- * Removes every guard in ranges.  Ranges close together are joined into
- * one call (MADV_GUARD_REMOVE leaves the pages between alone); if that
- * fails, the ranges are lifted one by one.  On failure, which ranges are
- * lifted is not known exactly: reinstall them all.
- */
-int guard_remote_lift(pid_t pid, const struct guard_ranges *ranges);
 
 #endif

@@ -96,6 +96,22 @@ int guard_scan_pagemap(int pagemap_fd, uint64_t start, uint64_t end,
 int guard_scan_pagemap_bits(int pagemap_fd, uint64_t start, uint64_t end,
 			    long page_size, struct guard_ranges *out);
 
+/*
+ * What the plugin needs from /proc/PID/status, read once per task and
+ * hook and passed down: every line costs a read of the whole file.
+ */
+struct guard_task_status {
+	uint32_t ns_pid; /* last NSpid: the pid CRIU's images name it by */
+	bool has_ns_pid;
+	bool stop_pending; /* SIGSTOP queued for the task or its group */
+	bool stop_only;	   /* ...and no other unblocked signal is pending */
+	unsigned long long sig_pending, sig_blocked; /* SigPnd|ShdPnd, SigBlk */
+	bool locked;  /* VmLck != 0: some VMA is mlock()ed */
+	bool seccomp; /* a filter may refuse or kill on new syscalls */
+};
+
+int guard_task_status_read(pid_t pid, struct guard_task_status *st);
+
 /* Last NSpid of /proc/PID/status: the pid CRIU's images name a task by. */
 int guard_task_ns_pid(pid_t pid, uint32_t *ns_pid);
 
@@ -104,11 +120,14 @@ int guard_find(pid_t pid, const struct guard_features *f,
 	       enum guard_scan_mode mode, struct guard_ranges *out);
 
 /*
- * Rescans pid's whole address space and demands exactly expect: 0, -EIO
- * on any difference (logged with what, e.g. "after lifting"), or the
- * scan's own error.
+ * Rescans pid from the first start to the last end of span and demands
+ * exactly expect there: 0, -EIO on any difference (logged with what, e.g.
+ * "after lifting"), or the scan's own error.  After lifting or installing,
+ * only the pages the plugin touched can have changed, and a scan of their
+ * span costs in proportion to them, not to the whole address space.
  */
 int guard_verify(pid_t pid, const struct guard_features *f,
+		 const struct guard_ranges *span,
 		 const struct guard_ranges *expect, const char *what);
 
 #endif

@@ -37,7 +37,6 @@ int guard_dump_init(const struct guard_features *f,
 	memset(&d, 0, sizeof(d));
 	d.feat = *f;
 	d.set = *s;
-	guard_remote_setup(f);
 	if (!f->madv_guard) {
 		pr_info("kernel has no guard regions; nothing to do\n");
 		return 0;
@@ -114,43 +113,23 @@ static int check_lifted(struct guard_task *t)
 	struct guard_ranges none;
 
 	guard_ranges_init(&none);
-	return guard_verify(t->pid, &d.feat, &none, "left after lifting");
-}
-
-/* VmLck in /proc/PID/status: 0 means no VM_LOCKED VMA at all. */
-static bool has_locked_vmas(pid_t pid)
-{
-	char path[64], line[128];
-	unsigned long kb = 1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return true;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %lu", &kb) == 1)
-			break;
-	fclose(f);
-	return kb != 0;
+	return guard_verify(t->pid, &d.feat, &t->ranges, &none,
+			    "left after lifting");
 }
 
 /*
  * MADV_GUARD_REMOVE works in a VM_LOCKED VMA but MADV_GUARD_INSTALL does
  * not (EINVAL): guards lifted there could be put back neither at
  * exit(DUMP) nor at restore (criu restores the lock).  Refuse the dump
- * before lifting anything, so the task keeps its guards.
+ * before lifting anything, so the task keeps its guards.  vmas are from
+ * smaps when the task has locked memory (VmLck), else from maps.
  */
-static int check_unlocked(struct guard_task *t)
+static int check_unlocked(struct guard_task *t, const struct guard_vmas *vmas)
 {
-	struct guard_vmas vmas = { 0 };
-	int ret;
+	int ret = 0;
 
-	if (!has_locked_vmas(t->pid))
-		return 0;
-	ret = guard_read_vmas(t->pid, "smaps", &vmas);
-	for (size_t i = 0; !ret && i < vmas.n; i++) {
-		struct guard_vma *v = &vmas.v[i];
+	for (size_t i = 0; i < vmas->n; i++) {
+		const struct guard_vma *v = &vmas->v[i];
 
 		if (!v->locked ||
 		    !guard_ranges_overlap(&t->ranges, v->start, v->end))
@@ -160,28 +139,68 @@ static int check_unlocked(struct guard_task *t)
 		       (unsigned long long)v->end);
 		ret = -EOPNOTSUPP;
 	}
+	return ret;
+}
+
+/*
+ * One read of the task's mappings serves the mlock check and the choice
+ * of where to inject, now and at exit(DUMP): the tree stays frozen in
+ * between, and CRIU's parasite leaves no mapping behind.
+ */
+static int plan_task(struct guard_task *t, const struct guard_task_status *st)
+{
+	struct guard_vmas vmas = { 0 };
+	int ret;
+
+	ret = guard_read_vmas(t->pid, st->locked ? "smaps" : "maps", &vmas);
+	if (!ret)
+		ret = check_unlocked(t, &vmas);
+	if (!ret)
+		ret = guard_remote_plan(t->pid, &vmas, &t->ranges, &t->ranges,
+					&t->remote);
 	guard_vmas_free(&vmas);
+	t->remote.batch = guard_remote_batch_mode(&d.feat);
+	t->remote.stop_pending = st->stop_pending;
+	t->remote.stop_only = st->stop_only;
+	t->remote.seccomp = st->seccomp;
+	return ret;
+}
+
+static int record(int dirfd, struct guard_task *t)
+{
+	int ret = guard_task_image_write(dirfd, t->ns_pid, &t->ranges);
+
+	if (!ret)
+		ret = write_index(dirfd);
+	/*
+	 * Only a dump that holds guards needs the plugin to restore: a
+	 * guard-free tree dumped where the plugin is installed must still
+	 * restore on a machine without it.
+	 */
+	if (!ret && t->ranges.n)
+		ret = register_inventory();
 	return ret;
 }
 
 int guard_dump_task(pid_t pid)
 {
 	int dirfd = criu_get_image_dir();
-	uint64_t t0 = guard_now_us(), t1, t2, t3;
-	struct guard_remote_stats st;
+	uint64_t t0 = guard_now_us(), t1, t2, t3, t4;
+	struct guard_task_status st;
 	struct guard_task *t;
-	uint32_t ns_pid;
 	int ret;
 
 	if (!d.active)
 		return 0;
-	ret = d.feat.nspid ? guard_task_ns_pid(pid, &ns_pid) : -ENOENT;
+	ret = guard_task_status_read(pid, &st);
+	if (!ret && !d.feat.nspid)
+		ret = -ENOENT;
 	if (ret) {
 		pr_err("task %d: can't read its pid in its namespace (NSpid): %s\n",
 		       (int)pid, strerror(-ret));
 		return ret;
 	}
-	t = guard_tasks_push(&d.tasks, pid, ns_pid);
+	t = guard_tasks_push(&d.tasks, pid, st.ns_pid);
 	if (!t)
 		return -ENOMEM;
 	ret = guard_find(pid, &d.feat, d.set.scan, &t->ranges);
@@ -194,41 +213,32 @@ int guard_dump_task(pid_t pid)
 		return -EOPNOTSUPP;
 	}
 	t1 = guard_now_us();
-	ret = guard_task_image_write(dirfd, ns_pid, &t->ranges);
-	if (!ret)
-		ret = write_index(dirfd);
-	/*
-	 * Only a dump that holds guards needs the plugin to restore: a
-	 * guard-free tree dumped where the plugin is installed must still
-	 * restore on a machine without it.
-	 */
+	ret = record(dirfd, t);
 	if (ret || !t->ranges.n) {
-		pr_info("timing dump %d: find=%lluus ranges=0\n", (int)pid,
-			(unsigned long long)(t1 - t0));
+		pr_info("timing dump %d: find=%lluus ranges=0 hook=%lluus\n",
+			(int)pid, (unsigned long long)(t1 - t0),
+			(unsigned long long)(guard_now_us() - t0));
 		return ret;
 	}
-	ret = register_inventory();
-	if (ret)
-		return ret;
 	pr_info("task %d (ns pid %u): %zu guard ranges, %llu KiB; lifting\n",
-		(int)pid, ns_pid, t->ranges.n,
+		(int)pid, st.ns_pid, t->ranges.n,
 		(unsigned long long)guard_ranges_bytes(&t->ranges) >> 10);
-	ret = check_unlocked(t);
+	ret = plan_task(t, &st);
 	if (ret)
 		return ret;
 	/* Marked first, so exit(DUMP) reinstalls even after a partial lift. */
 	t->lifted = true;
 	t2 = guard_now_us();
-	ret = guard_remote_lift(pid, &t->ranges);
-	guard_remote_last_stats(&st);
+	ret = guard_remote_task_lift(&t->remote, &t->ranges);
 	t3 = guard_now_us();
 	if (!ret)
 		ret = check_lifted(t);
-	pr_info("timing dump %d: find=%lluus lift=%lluus check=%lluus ranges=%zu injected=%zu\n",
+	t4 = guard_now_us();
+	pr_info("timing dump %d: find=%lluus lift=%lluus check=%lluus ranges=%zu injected=%zu hook=%lluus\n",
 		(int)pid, (unsigned long long)(t1 - t0),
-		(unsigned long long)(t3 - t2),
-		(unsigned long long)(guard_now_us() - t3), t->ranges.n,
-		st.syscalls);
+		(unsigned long long)(t3 - t2), (unsigned long long)(t4 - t3),
+		t->ranges.n, t->remote.stats.syscalls,
+		(unsigned long long)(t4 - t0));
 	return ret;
 }
 
@@ -236,20 +246,33 @@ int guard_dump_task(pid_t pid)
 static int reinstall(struct guard_task *t)
 {
 	uint64_t t0 = guard_now_us(), t1;
+	struct guard_task_status st;
 	size_t done;
 	int ret;
 
-	ret = guard_remote_apply(t->pid, &t->ranges, MADV_GUARD_INSTALL, &done);
+	/*
+	 * Only the pending SIGSTOP can have changed since the task's hook
+	 * (a signal sent during the dump); the rest of the plan holds.
+	 */
+	if (!guard_task_status_read(t->pid, &st)) {
+		t->remote.stop_pending = st.stop_pending;
+		t->remote.stop_only = st.stop_only;
+	}
+	t->remote.stats.syscalls = 0;
+	ret = guard_remote_task_apply(&t->remote, &t->ranges,
+				      MADV_GUARD_INSTALL, &done);
 	t1 = guard_now_us();
 	if (ret) {
 		pr_err("task %d: reinstalled %zu of %zu guard ranges\n",
 		       (int)t->pid, done, t->ranges.n);
 		return ret;
 	}
-	ret = guard_verify(t->pid, &d.feat, &t->ranges, "after reinstall");
-	pr_info("timing dump-exit %d: reinstall=%lluus verify=%lluus\n",
+	ret = guard_verify(t->pid, &d.feat, &t->ranges, &t->ranges,
+			   "after reinstall");
+	pr_info("timing dump-exit %d: reinstall=%lluus verify=%lluus injected=%zu\n",
 		(int)t->pid, (unsigned long long)(t1 - t0),
-		(unsigned long long)(guard_now_us() - t1));
+		(unsigned long long)(guard_now_us() - t1),
+		t->remote.stats.syscalls);
 	return ret;
 }
 

@@ -35,106 +35,35 @@
  * all; keep each call well below, and larger ranges on the per-range path.
  */
 #define BATCH_MAX_BYTES (1ULL << 30)
-/* Below this, per-range madvise() injects fewer syscalls than a batch. */
-#define BATCH_MIN_RANGES 4
 
-enum batch_mode {
-	BATCH_OFF,
-	BATCH_PIDFD_OPEN, /* the task opens a pidfd for itself */
-	BATCH_PIDFD_SELF, /* PIDFD_SELF names the task itself */
-};
-
-static enum batch_mode batch_mode;
+/*
+ * The plugin passes a struct guard_remote_task down; these two serve only
+ * the pid-based entry points (tests, tools) that predate it.
+ */
+static enum guard_remote_batch legacy_batch;
 static struct guard_remote_stats last_stats;
 
 struct guard_remote {
-	pid_t pid;
+	struct guard_remote_task *t;
 	struct parasite_ctl *ctl;
-	bool stop_pending;  /* SIGSTOP queued for the task when we began */
-	bool stop_only;	    /* ...and no other signal can be delivered */
-	bool stop_consumed; /* ...and an injection swallowed it */
-	bool seccomp;	    /* a filter may refuse or kill on new syscalls */
+	bool stop_consumed; /* an injection swallowed a pending SIGSTOP */
 };
+
+enum guard_remote_batch guard_remote_batch_mode(const struct guard_features *f)
+{
+	if (!f->madv_guard || !f->batch)
+		return GUARD_BATCH_OFF;
+	return f->pidfd_self ? GUARD_BATCH_PIDFD_SELF : GUARD_BATCH_PIDFD_OPEN;
+}
 
 void guard_remote_setup(const struct guard_features *f)
 {
-	if (!f->madv_guard || !f->batch)
-		batch_mode = BATCH_OFF;
-	else
-		batch_mode =
-			f->pidfd_self ? BATCH_PIDFD_SELF : BATCH_PIDFD_OPEN;
+	legacy_batch = guard_remote_batch_mode(f);
 }
 
 void guard_remote_last_stats(struct guard_remote_stats *s)
 {
 	*s = last_stats;
-}
-
-static unsigned long long parse_sigmask(const char *line)
-{
-	return strtoull(line, NULL, 16);
-}
-
-/*
- * From /proc/PID/status: SIGSTOP pending for the task or its thread group,
- * and whether a seccomp filter is in force.
- */
-static void read_status(struct guard_remote *r)
-{
-	unsigned long long mask = 0, blocked = 0;
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "SigPnd:", 7))
-			mask |= parse_sigmask(line + 7);
-		else if (!strncmp(line, "ShdPnd:", 7))
-			mask |= parse_sigmask(line + 7);
-		else if (!strncmp(line, "SigBlk:", 7))
-			blocked = parse_sigmask(line + 7);
-		else if (!strncmp(line, "Seccomp:", 8))
-			r->seccomp = strtol(line + 8, NULL, 10) != 0;
-	}
-	fclose(f);
-	r->stop_pending = mask & (1ULL << (SIGSTOP - 1));
-	r->stop_only = (mask & ~blocked) == 1ULL << (SIGSTOP - 1);
-}
-
-/*
- * A task restored as stopped has SIGSTOP queued.  compel would meet it on
- * the first injection and log an Error ("Unexpected ... task
- * interruption") for a restore that then succeeds.  Where SIGSTOP is the
- * only signal the task can take, let the task run to its
- * signal-delivery-stop, which comes before any instruction of its own,
- * and hold the signal there: compel resumes without it and close() queues
- * it again.  Otherwise (other signals too) the retry in remote_syscall()
- * handles it as before.
- */
-static void take_stop(struct guard_remote *r)
-{
-	int status = 0;
-
-	if (!r->stop_only)
-		return;
-	if (ptrace(PTRACE_CONT, r->pid, NULL, NULL)) {
-		pr_perror("Can't resume %d to take its SIGSTOP", (int)r->pid);
-		return;
-	}
-	if (waitpid(r->pid, &status, __WALL) != r->pid) {
-		pr_perror("Can't wait for %d to take its SIGSTOP", (int)r->pid);
-		return;
-	}
-	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP) {
-		pr_warn("task %d stopped with status %#x, not at its SIGSTOP\n",
-			(int)r->pid, status);
-		return;
-	}
-	r->stop_consumed = true;
-	pr_debug("task %d: holding its SIGSTOP while injecting\n", (int)r->pid);
 }
 
 /*
@@ -154,72 +83,178 @@ static bool is_guard_now(int pagemap_fd, uint64_t addr, long page)
 	       (e & (1ULL << PM_GUARD_REGION_BIT));
 }
 
-static int pick_syscall_ip(pid_t pid, const struct guard_ranges *avoid,
+/*
+ * check_fd >= 0: also skip pages pagemap shows as guards now, for callers
+ * that can't name every guard the task has in avoid.
+ */
+static int pick_syscall_ip(pid_t pid, const struct guard_vmas *vmas,
+			   const struct guard_ranges *avoid, int check_fd,
 			   unsigned long *ip)
 {
-	struct guard_vmas vmas = { 0 };
 	long page = sysconf(_SC_PAGESIZE);
-	char path[64];
-	int ret, pass, fd;
 
-	ret = guard_read_vmas(pid, "maps", &vmas);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ret = -ENOENT;
-	for (pass = 0; pass < 2 && ret; pass++) {
-		for (size_t i = 0; i < vmas.n && ret; i++) {
-			struct guard_vma *v = &vmas.v[i];
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < vmas->n; i++) {
+			const struct guard_vma *v = &vmas->v[i];
 
 			if (!v->exec || v->special != (pass == 1))
 				continue;
 			for (uint64_t a = v->start; a < v->end; a += page) {
 				if (guard_ranges_overlap(avoid, a, a + page) ||
-				    is_guard_now(fd, a, page))
+				    is_guard_now(check_fd, a, page))
 					continue;
 				*ip = a;
-				ret = 0;
-				break;
+				return 0;
 			}
 		}
 	}
+	pr_err("No executable page in %d to inject a syscall from\n", (int)pid);
+	return -ENOENT;
+}
+
+/*
+ * Pages about to become guards may carry the iovec array for the
+ * process_madvise() that installs them: the kernel copies the array in
+ * before it applies the advice, and installing a guard discards the page.
+ * Only private writable memory qualifies: a write into a shared mapping
+ * would reach the file or the other processes.  The largest such range
+ * wins; apply() decides whether it is large enough.  Ranges and VMAs are
+ * both sorted: one walk over each.
+ */
+static void pick_iov_area(const struct guard_vmas *vmas,
+			  const struct guard_ranges *install,
+			  struct guard_remote_task *t)
+{
+	size_t k = 0;
+
+	t->iov_at = t->iov_len = 0;
+	for (size_t i = 0; install && i < install->n; i++) {
+		const struct guard_range *g = &install->v[i];
+		const struct guard_vma *v;
+
+		while (k < vmas->n && vmas->v[k].end <= g->start)
+			k++;
+		if (k == vmas->n)
+			break;
+		v = &vmas->v[k];
+		if (g->start < v->start || g->end > v->end ||
+		    v->perms[1] != 'w' || v->perms[3] != 'p' || v->locked)
+			continue;
+		if (g->end - g->start >= t->iov_len) { /* the last wins */
+			t->iov_at = g->start;
+			t->iov_len = g->end - g->start;
+		}
+	}
+}
+
+int guard_remote_plan(pid_t pid, const struct guard_vmas *maps,
+		      const struct guard_ranges *guards,
+		      const struct guard_ranges *install,
+		      struct guard_remote_task *t)
+{
+	t->pid = pid;
+	pick_iov_area(maps, install, t);
+	return pick_syscall_ip(pid, maps, guards, -1, &t->syscall_ip);
+}
+
+/* For the pid-based entry points: maps and pagemap read here. */
+static int plan_legacy(pid_t pid, const struct guard_ranges *avoid,
+		       struct guard_remote_task *t)
+{
+	struct guard_vmas vmas = { 0 };
+	struct guard_task_status st;
+	char path[64];
+	int ret, fd;
+
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->batch = legacy_batch;
+	if (!guard_task_status_read(pid, &st)) {
+		t->stop_pending = st.stop_pending;
+		t->stop_only = st.stop_only;
+		t->seccomp = st.seccomp;
+	}
+	ret = guard_read_vmas(pid, "maps", &vmas);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ret = pick_syscall_ip(pid, &vmas, avoid, fd, &t->syscall_ip);
 	if (fd >= 0)
 		close(fd);
 	guard_vmas_free(&vmas);
-	if (ret)
-		pr_err("No executable page in %d to inject a syscall from\n",
-		       (int)pid);
 	return ret;
+}
+
+/*
+ * A task restored as stopped has SIGSTOP queued.  compel would meet it on
+ * the first injection and log an Error ("Unexpected ... task
+ * interruption") for a restore that then succeeds.  Where SIGSTOP is the
+ * only signal the task can take, let the task run to its
+ * signal-delivery-stop, which comes before any instruction of its own,
+ * and hold the signal there: compel resumes without it and close() queues
+ * it again.  Otherwise (other signals too) the retry in remote_syscall()
+ * handles it.
+ */
+static void take_stop(struct guard_remote *r)
+{
+	pid_t pid = r->t->pid;
+	int status = 0;
+
+	if (!r->t->stop_only)
+		return;
+	if (ptrace(PTRACE_CONT, pid, NULL, NULL)) {
+		pr_perror("Can't resume %d to take its SIGSTOP", (int)pid);
+		return;
+	}
+	if (waitpid(pid, &status, __WALL) != pid) {
+		pr_perror("Can't wait for %d to take its SIGSTOP", (int)pid);
+		return;
+	}
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP) {
+		pr_warn("task %d stopped with status %#x, not at its SIGSTOP\n",
+			(int)pid, status);
+		return;
+	}
+	r->stop_consumed = true;
+	pr_debug("task %d: holding its SIGSTOP while injecting\n", (int)pid);
+}
+
+static int remote_open(struct guard_remote_task *t, struct guard_remote **out)
+{
+	struct guard_remote *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->t = t;
+	take_stop(r);
+	r->ctl = guard_compel_prepare_noctx(t->pid);
+	if (!r->ctl) {
+		pr_err("compel can't prepare task %d\n", (int)t->pid);
+		if (r->stop_consumed && kill(t->pid, SIGSTOP))
+			pr_perror("Can't re-queue SIGSTOP for %d", (int)t->pid);
+		free(r);
+		return -EIO;
+	}
+	compel_infect_ctx(r->ctl)->syscall_ip = t->syscall_ip;
+	*out = r;
+	return 0;
 }
 
 int guard_remote_open(pid_t pid, const struct guard_ranges *avoid,
 		      struct guard_remote **out)
 {
-	struct guard_remote *r;
-	unsigned long ip = 0;
+	struct guard_remote_task *t = malloc(sizeof(*t));
 	int ret;
 
-	ret = pick_syscall_ip(pid, avoid, &ip);
-	if (ret)
-		return ret;
-	r = calloc(1, sizeof(*r));
-	if (!r)
+	if (!t)
 		return -ENOMEM;
-	r->pid = pid;
-	read_status(r);
-	take_stop(r);
-	r->ctl = guard_compel_prepare_noctx(pid);
-	if (!r->ctl) {
-		pr_err("compel can't prepare task %d\n", (int)pid);
-		if (r->stop_consumed && kill(pid, SIGSTOP))
-			pr_perror("Can't re-queue SIGSTOP for %d", (int)pid);
-		free(r);
-		return -EIO;
-	}
-	compel_infect_ctx(r->ctl)->syscall_ip = ip;
-	*out = r;
-	return 0;
+	ret = plan_legacy(pid, avoid, t);
+	if (!ret)
+		ret = remote_open(t, out);
+	if (ret)
+		free(t);
+	return ret;
 }
 
 /* Returns 0 with the syscall's result in *ret, or -EIO. */
@@ -229,21 +264,21 @@ static int remote_syscall(struct guard_remote *r, int nr, long *ret,
 {
 	int err;
 
-	last_stats.syscalls++;
+	r->t->stats.syscalls++;
 	err = compel_syscall(r->ctl, nr, ret, a1, a2, a3, a4, a5, 0);
 	/*
 	 * A task restored as stopped has a SIGSTOP queued; the first injected
 	 * syscall meets it and fails.  Retry once and queue the stop again at
 	 * close, so the task still ends up stopped.
 	 */
-	if (err && r->stop_pending && !r->stop_consumed) {
+	if (err && r->t->stop_pending && !r->stop_consumed) {
 		r->stop_consumed = true;
 		pr_info("task %d had SIGSTOP pending; retrying injection\n",
-			(int)r->pid);
+			(int)r->t->pid);
 		err = compel_syscall(r->ctl, nr, ret, a1, a2, a3, a4, a5, 0);
 	}
 	if (err) {
-		pr_err("Can't inject syscall %d into %d\n", nr, (int)r->pid);
+		pr_err("Can't inject syscall %d into %d\n", nr, (int)r->t->pid);
 		return -EIO;
 	}
 	return 0;
@@ -259,15 +294,26 @@ int guard_remote_madvise(struct guard_remote *r, uint64_t addr, uint64_t len,
 	return err ? err : (int)ret;
 }
 
+static void remote_close(struct guard_remote *r)
+{
+	pid_t pid = r->t->pid;
+
+	if (compel_cure(r->ctl))
+		pr_warn("compel_cure failed for %d\n", (int)pid);
+	if (r->stop_consumed && kill(pid, SIGSTOP))
+		pr_perror("Can't re-queue SIGSTOP for %d", (int)pid);
+	free(r);
+}
+
 void guard_remote_close(struct guard_remote *r)
 {
+	struct guard_remote_task *t;
+
 	if (!r)
 		return;
-	if (compel_cure(r->ctl))
-		pr_warn("compel_cure failed for %d\n", (int)r->pid);
-	if (r->stop_consumed && kill(r->pid, SIGSTOP))
-		pr_perror("Can't re-queue SIGSTOP for %d", (int)r->pid);
-	free(r);
+	t = r->t;
+	remote_close(r);
+	free(t);
 }
 
 static int apply_one(struct guard_remote *r, const struct guard_range *g,
@@ -279,17 +325,17 @@ static int apply_one(struct guard_remote *r, const struct guard_range *g,
 		pr_err("madvise(%#llx, %llu, %d) in %d: %s\n",
 		       (unsigned long long)g->start,
 		       (unsigned long long)(g->end - g->start), advice,
-		       (int)r->pid, strerror(-ret));
+		       (int)r->t->pid, strerror(-ret));
 	return ret;
 }
 
 /* Ranges [from, to) that one process_madvise() call may take. */
-static size_t batch_end(const struct guard_ranges *g, size_t from)
+static size_t batch_end(const struct guard_ranges *g, size_t from, size_t cap)
 {
 	uint64_t bytes = 0;
 	size_t to;
 
-	for (to = from; to < g->n && to - from < BATCH_IOV; to++) {
+	for (to = from; to < g->n && to - from < cap; to++) {
 		bytes += g->v[to].end - g->v[to].start;
 		if (bytes > BATCH_MAX_BYTES)
 			break;
@@ -297,11 +343,14 @@ static size_t batch_end(const struct guard_ranges *g, size_t from)
 	return to;
 }
 
-/* The task's scratch area: an iovec per range, from the caller's memory. */
+/* Where the task reads the iovec array from, and how it names itself. */
 struct scratch {
 	uint64_t addr;
-	size_t len;
-	int pidfd; /* in the task; PIDFD_SELF needs no close */
+	size_t len;    /* mapped for the call, 0 if in place */
+	size_t cap;    /* iovecs per call */
+	bool in_place; /* in pages that the last call makes guards */
+	size_t area;   /* ...those of this range */
+	int pidfd;     /* in the task; PIDFD_SELF needs no close */
 };
 
 static bool remote_failed(long ret)
@@ -309,17 +358,53 @@ static bool remote_failed(long ret)
 	return ret < 0 && ret >= -4095;
 }
 
-static int scratch_write(pid_t pid, const struct guard_ranges *g, uint64_t addr)
+static size_t div_up(size_t a, size_t b)
 {
-	size_t bytes = g->n * sizeof(struct iovec), off = 0;
+	return (a + b - 1) / b;
+}
+
+/*
+ * The iovec array can sit in t's iov area when the ranges being installed
+ * include it and the batch that installs it comes last: every earlier
+ * batch's array is written there first, and the last one's array is read
+ * by the kernel before the page becomes a guard.  Worth it when it takes
+ * no more injected calls than mapping and unmapping a scratch area.
+ */
+static bool in_place_fits(const struct guard_remote_task *t,
+			  const struct guard_ranges *g, int advice, size_t *cap,
+			  size_t *area)
+{
+	size_t k, calls;
+
+	if (advice != MADV_GUARD_INSTALL || !t->iov_len ||
+	    guard_ranges_bytes(g) > BATCH_MAX_BYTES)
+		return false;
+	for (k = 0; k < g->n && g->v[k].start < t->iov_at; k++)
+		;
+	if (k == g->n || g->v[k].start != t->iov_at ||
+	    g->v[k].end - g->v[k].start != t->iov_len)
+		return false;
+	*cap = t->iov_len / sizeof(struct iovec);
+	if (*cap > BATCH_IOV)
+		*cap = BATCH_IOV;
+	calls = div_up(g->n, *cap);
+	*area = k;
+	return k >= (calls - 1) * *cap && calls <= div_up(g->n, BATCH_IOV) + 2;
+}
+
+/* Writes the iovecs of g's ranges [from, to) at addr in the task. */
+static int scratch_write(pid_t pid, const struct guard_ranges *g, size_t from,
+			 size_t to, uint64_t addr)
+{
+	size_t bytes = (to - from) * sizeof(struct iovec), off = 0;
 	struct iovec *v = malloc(bytes);
 	int ret = 0;
 
 	if (!v)
 		return -ENOMEM;
-	for (size_t i = 0; i < g->n; i++) {
-		v[i].iov_base = (void *)(uintptr_t)g->v[i].start;
-		v[i].iov_len = g->v[i].end - g->v[i].start;
+	for (size_t i = from; i < to; i++) {
+		v[i - from].iov_base = (void *)(uintptr_t)g->v[i].start;
+		v[i - from].iov_len = g->v[i].end - g->v[i].start;
 	}
 	while (off < bytes) {
 		struct iovec local = { (char *)v + off, bytes - off };
@@ -339,38 +424,50 @@ static int scratch_write(pid_t pid, const struct guard_ranges *g, uint64_t addr)
 	return ret;
 }
 
-static int scratch_open(struct guard_remote *r, const struct guard_ranges *g,
-			struct scratch *s)
+/* A scratch mapping for the whole array, unmapped before the hook returns. */
+static int scratch_map(struct guard_remote *r, const struct guard_ranges *g,
+		       struct scratch *s)
 {
 	long page = sysconf(_SC_PAGESIZE), ret;
 	int err;
 
 	s->len = (g->n * sizeof(struct iovec) + page - 1) / page * page;
-	s->addr = 0;
-	s->pidfd = PIDFD_SELF;
-	/*
-	 * Unmapped again before the hook returns, so CRIU's memory dump never
-	 * sees it.
-	 */
+	s->cap = BATCH_IOV;
 	err = remote_syscall(r, __NR_mmap, &ret, 0, s->len,
 			     PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, (unsigned long)-1);
 	if (err)
 		return err;
 	if (remote_failed(ret)) {
-		pr_warn("mmap of %zu bytes in %d: %s\n", s->len, (int)r->pid,
+		pr_warn("mmap of %zu bytes in %d: %s\n", s->len, (int)r->t->pid,
 			strerror(-ret));
 		return (int)ret;
 	}
 	s->addr = ret;
-	err = scratch_write(r->pid, g, s->addr);
-	if (err || batch_mode == BATCH_PIDFD_SELF)
+	return scratch_write(r->t->pid, g, 0, g->n, s->addr);
+}
+
+static int scratch_open(struct guard_remote *r, const struct guard_ranges *g,
+			int advice, struct scratch *s)
+{
+	long ret;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->pidfd = PIDFD_SELF;
+	s->in_place = in_place_fits(r->t, g, advice, &s->cap, &s->area);
+	if (s->in_place)
+		s->addr = r->t->iov_at;
+	else if ((err = scratch_map(r, g, s)))
 		return err;
+	if (r->t->batch == GUARD_BATCH_PIDFD_SELF)
+		return 0;
 	err = remote_syscall(r, __NR_getpid, &ret, 0, 0, 0, 0, 0);
 	if (!err)
 		err = remote_syscall(r, __NR_pidfd_open, &ret, ret, 0, 0, 0, 0);
 	if (!err && remote_failed(ret)) {
-		pr_warn("pidfd_open in %d: %s\n", (int)r->pid, strerror(-ret));
+		pr_warn("pidfd_open in %d: %s\n", (int)r->t->pid,
+			strerror(-ret));
 		err = (int)ret;
 	}
 	if (!err)
@@ -386,63 +483,84 @@ static int scratch_close(struct guard_remote *r, struct scratch *s)
 	if (s->pidfd >= 0 &&
 	    (remote_syscall(r, __NR_close, &ret, s->pidfd, 0, 0, 0, 0) || ret))
 		err = -EIO;
-	if (s->addr &&
+	if (s->len &&
 	    (remote_syscall(r, __NR_munmap, &ret, s->addr, s->len, 0, 0, 0) ||
 	     ret))
 		err = -EIO;
 	if (err)
 		pr_err("Can't remove the scratch area at %#llx from %d\n",
-		       (unsigned long long)s->addr, (int)r->pid);
+		       (unsigned long long)s->addr, (int)r->t->pid);
 	return err;
 }
 
 /*
- * Applies ranges in batches, counting them in *done.  process_madvise()
+ * One process_madvise() over g's ranges [*done, to): 0 with *done moved
+ * past the ranges it did, or -EIO if injection failed.  process_madvise()
  * reports the bytes of the whole ranges done before a failing one, so the
- * per-range path can take over exactly there and name the error.  Returns
- * 0 to go on per range from *done, or an error that ends the apply.
+ * per-range path can take over exactly there and name the error.
+ */
+static int batch_call(struct guard_remote *r, const struct scratch *s,
+		      const struct guard_ranges *g, size_t to, int advice,
+		      size_t *done)
+{
+	uint64_t iov = s->addr;
+	long bytes;
+	int ret;
+
+	if (s->in_place) {
+		ret = scratch_write(r->t->pid, g, *done, to, s->addr);
+		if (ret)
+			return 0; /* per range from here */
+	} else {
+		iov += *done * sizeof(struct iovec);
+	}
+	r->t->stats.batches++;
+	ret = remote_syscall(r, __NR_process_madvise, &bytes, s->pidfd, iov,
+			     to - *done, advice, 0);
+	if (ret)
+		return ret;
+	if (remote_failed(bytes)) {
+		pr_info("process_madvise in %d: %s; per range from %zu\n",
+			(int)r->t->pid, strerror(-bytes), *done);
+		return 0;
+	}
+	for (; *done < to; (*done)++) {
+		uint64_t len = g->v[*done].end - g->v[*done].start;
+
+		if ((uint64_t)bytes < len)
+			break;
+		bytes -= len;
+	}
+	return 0;
+}
+
+/*
+ * Applies ranges in batches, counting them in *done.  Returns 0 to go on
+ * per range from *done, or an error that ends the apply.
  */
 static int apply_batched(struct guard_remote *r, const struct guard_ranges *g,
-			 int advice, size_t *done)
+			 int advice, size_t *done, size_t *junk_area)
 {
 	struct scratch s;
 	int ret, err;
 
-	ret = scratch_open(r, g, &s);
+	ret = scratch_open(r, g, advice, &s);
+	*junk_area = s.in_place ? s.area : SIZE_MAX;
 	if (ret && ret != -EIO) {
 		pr_info("no batched madvise in %d (%s); going on per range\n",
-			(int)r->pid, strerror(-ret));
+			(int)r->t->pid, strerror(-ret));
 		ret = 0;
 		goto close;
 	}
 	while (!ret && *done < g->n) {
-		const struct guard_range *v = &g->v[*done];
-		size_t to = batch_end(g, *done);
-		long bytes;
+		size_t to = batch_end(g, *done, s.cap), from = *done;
 
-		if (to == *done) { /* larger than one call may take */
-			ret = apply_one(r, v, advice);
+		if (to == from) { /* larger than one call may take */
+			ret = apply_one(r, &g->v[from], advice);
 			*done += !ret;
 			continue;
 		}
-		last_stats.batches++;
-		ret = remote_syscall(r, __NR_process_madvise, &bytes, s.pidfd,
-				     s.addr + *done * sizeof(struct iovec),
-				     to - *done, advice, 0);
-		if (ret)
-			break;
-		if (remote_failed(bytes)) {
-			pr_info("process_madvise in %d: %s; per range from %zu\n",
-				(int)r->pid, strerror(-bytes), *done);
-			break;
-		}
-		for (; *done < to; (*done)++) {
-			uint64_t len = g->v[*done].end - g->v[*done].start;
-
-			if ((uint64_t)bytes < len)
-				break;
-			bytes -= len;
-		}
+		ret = batch_call(r, &s, g, to, advice, done);
 		if (*done < to)
 			break;
 	}
@@ -451,17 +569,64 @@ close:
 	return ret ? ret : err;
 }
 
-int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges, int advice,
-		       size_t *done)
+/*
+ * Batching pays when it injects fewer syscalls than one madvise() per
+ * range: the calls, plus mmap() and munmap() of a scratch area unless the
+ * array fits in place, plus getpid(), pidfd_open() and close() without
+ * PIDFD_SELF.
+ */
+static bool batch_pays(const struct guard_remote_task *t,
+		       const struct guard_ranges *g, int advice)
 {
+	size_t cap, cost, area;
+
+	if (t->batch == GUARD_BATCH_OFF)
+		return false;
+	if (in_place_fits(t, g, advice, &cap, &area))
+		cost = div_up(g->n, cap);
+	else
+		cost = div_up(g->n, BATCH_IOV) + 2;
+	if (t->batch != GUARD_BATCH_PIDFD_SELF)
+		cost += 3;
+	return cost < g->n;
+}
+
+/*
+ * An install that failed before it reached the iov area leaves the array
+ * there, in a page the task will see without its guard: zero it, as the
+ * page was when the guard was lifted.
+ */
+static void clear_area(const struct guard_remote_task *t, size_t n)
+{
+	size_t len = n * sizeof(struct iovec);
+	struct iovec local, remote;
+	void *zero;
+
+	if (len > t->iov_len)
+		len = t->iov_len;
+	zero = calloc(1, len);
+	if (!zero)
+		return;
+	local = (struct iovec){ zero, len };
+	remote = (struct iovec){ (void *)(uintptr_t)t->iov_at, len };
+	if (process_vm_writev(t->pid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+		pr_warn("Can't clear %zu bytes at %#llx in %d\n", len,
+			(unsigned long long)t->iov_at, (int)t->pid);
+	free(zero);
+}
+
+int guard_remote_task_apply(struct guard_remote_task *t,
+			    const struct guard_ranges *ranges, int advice,
+			    size_t *done)
+{
+	size_t junk = SIZE_MAX;
 	struct guard_remote *r;
 	int ret = 0;
 
 	*done = 0;
-	memset(&last_stats, 0, sizeof(last_stats));
 	if (!ranges->n)
 		return 0;
-	ret = guard_remote_open(pid, ranges, &r);
+	ret = remote_open(t, &r);
 	if (ret)
 		return ret;
 	/*
@@ -469,16 +634,35 @@ int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges, int advice,
 	 * filter that allows madvise() may still refuse mmap() or kill on
 	 * process_madvise(): such a task keeps the per-range path.
 	 */
-	if (r->seccomp && batch_mode != BATCH_OFF)
+	if (t->seccomp && t->batch != GUARD_BATCH_OFF)
 		pr_info("task %d has a seccomp filter: one madvise per range\n",
-			(int)pid);
-	else if (batch_mode != BATCH_OFF && ranges->n >= BATCH_MIN_RANGES)
-		ret = apply_batched(r, ranges, advice, done);
+			(int)t->pid);
+	else if (batch_pays(t, ranges, advice))
+		ret = apply_batched(r, ranges, advice, done, &junk);
 	while (!ret && *done < ranges->n) {
 		ret = apply_one(r, &ranges->v[*done], advice);
 		*done += !ret;
 	}
-	guard_remote_close(r);
+	if (junk != SIZE_MAX && *done <= junk)
+		clear_area(t, ranges->n);
+	remote_close(r);
+	return ret;
+}
+
+int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges, int advice,
+		       size_t *done)
+{
+	struct guard_remote_task t;
+	int ret;
+
+	*done = 0;
+	memset(&last_stats, 0, sizeof(last_stats));
+	if (!ranges->n)
+		return 0;
+	ret = plan_legacy(pid, ranges, &t);
+	if (!ret)
+		ret = guard_remote_task_apply(&t, ranges, advice, done);
+	last_stats = t.stats;
 	return ret;
 }
 
@@ -505,7 +689,8 @@ static int join_close(const struct guard_ranges *in, uint64_t gap,
 	return 0;
 }
 
-int guard_remote_lift(pid_t pid, const struct guard_ranges *ranges)
+int guard_remote_task_lift(struct guard_remote_task *t,
+			   const struct guard_ranges *ranges)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct guard_ranges joined;
@@ -515,19 +700,32 @@ int guard_remote_lift(pid_t pid, const struct guard_ranges *ranges)
 	guard_ranges_init(&joined);
 	ret = join_close(ranges, LIFT_JOIN_GAP_PAGES * page, &joined);
 	if (!ret && joined.n < ranges->n) {
-		ret = guard_remote_apply(pid, &joined, MADV_GUARD_REMOVE,
-					 &done);
+		ret = guard_remote_task_apply(t, &joined, MADV_GUARD_REMOVE,
+					      &done);
 		if (!ret)
 			goto out;
 		/* A hole or a VMA refusing guard advice lies in between. */
 		pr_info("lifting %zu joined ranges from %d failed; lifting the %zu ranges one by one\n",
-			joined.n, (int)pid, ranges->n);
+			joined.n, (int)t->pid, ranges->n);
 	}
-	ret = guard_remote_apply(pid, ranges, MADV_GUARD_REMOVE, &done);
+	ret = guard_remote_task_apply(t, ranges, MADV_GUARD_REMOVE, &done);
 	if (ret)
 		pr_err("lifted %zu of %zu guard ranges from %d\n", done,
-		       ranges->n, (int)pid);
+		       ranges->n, (int)t->pid);
 out:
 	guard_ranges_free(&joined);
+	return ret;
+}
+
+int guard_remote_lift(pid_t pid, const struct guard_ranges *ranges)
+{
+	struct guard_remote_task t;
+	int ret;
+
+	memset(&last_stats, 0, sizeof(last_stats));
+	ret = plan_legacy(pid, ranges, &t);
+	if (!ret)
+		ret = guard_remote_task_lift(&t, ranges);
+	last_stats = t.stats;
 	return ret;
 }

@@ -189,7 +189,6 @@ int guard_restore_init(const struct guard_features *f,
 	memset(&r, 0, sizeof(r));
 	r.feat = *f;
 	r.set = *s;
-	guard_remote_setup(f);
 	ret = claim_inventory(dirfd, &named);
 	if (ret || !named)
 		return ret;
@@ -218,17 +217,17 @@ int guard_restore_init(const struct guard_features *f,
 }
 
 /* Every range must lie in the task's mappings, or madvise would apply part. */
-static int check_mapped(pid_t pid, const struct guard_ranges *g)
+static int check_mapped(pid_t pid, const struct guard_vmas *vmas,
+			const struct guard_ranges *g)
 {
-	struct guard_vmas vmas = { 0 };
 	struct guard_ranges mapped;
 	size_t bad;
-	int ret;
+	int ret = 0;
 
 	guard_ranges_init(&mapped);
-	ret = guard_read_vmas(pid, "maps", &vmas);
-	for (size_t i = 0; !ret && i < vmas.n; i++)
-		ret = guard_ranges_add(&mapped, vmas.v[i].start, vmas.v[i].end);
+	for (size_t i = 0; !ret && i < vmas->n; i++)
+		ret = guard_ranges_add(&mapped, vmas->v[i].start,
+				       vmas->v[i].end);
 	if (!ret && !guard_ranges_cover(&mapped, g, &bad)) {
 		pr_err("guard range [%#llx, %#llx) of %d is outside its mappings\n",
 		       (unsigned long long)g->v[bad].start,
@@ -236,44 +235,71 @@ static int check_mapped(pid_t pid, const struct guard_ranges *g)
 		ret = -EINVAL;
 	}
 	guard_ranges_free(&mapped);
-	guard_vmas_free(&vmas);
 	return ret;
 }
 
 static const struct guard_ranges no_ranges;
 
-static int install(struct guard_task *t)
+/*
+ * One read of the task's maps serves the mappings check and the choice of
+ * where to inject.  The guards the task has now are exactly the ones criu
+ * restored itself (>= 4.2): expect holds them with the plugin's own.
+ */
+static int plan_install(struct guard_task *t,
+			const struct guard_task_status *st,
+			const struct guard_ranges *expect,
+			struct guard_remote_task *rt)
+{
+	struct guard_vmas vmas = { 0 };
+	int ret;
+
+	memset(rt, 0, sizeof(*rt));
+	ret = guard_read_vmas(t->pid, "maps", &vmas);
+	if (!ret)
+		ret = check_mapped(t->pid, &vmas, &t->ranges);
+	if (!ret)
+		ret = guard_remote_plan(t->pid, &vmas, expect, &t->ranges, rt);
+	guard_vmas_free(&vmas);
+	rt->batch = guard_remote_batch_mode(&r.feat);
+	rt->stop_pending = st->stop_pending;
+	rt->stop_only = st->stop_only;
+	rt->seccomp = st->seccomp;
+	return ret;
+}
+
+static int install(struct guard_task *t, const struct guard_task_status *st)
 {
 	uint64_t t0 = guard_now_us(), t1, t2;
 	size_t i = (size_t)(t - r.tasks.v);
+	struct guard_remote_task rt;
 	struct guard_ranges expect;
-	struct guard_remote_stats st;
 	size_t done;
 	int ret;
 
-	ret = check_mapped(t->pid, &t->ranges);
-	t1 = guard_now_us();
-	if (!ret)
-		ret = guard_remote_apply(t->pid, &t->ranges, MADV_GUARD_INSTALL,
-					 &done);
-	if (ret)
-		return ret;
-	guard_remote_last_stats(&st);
-	t2 = guard_now_us();
 	guard_ranges_init(&expect);
 	/* criu's own ranges are in place already; the task has both. */
 	ret = guard_ranges_union(&t->ranges,
 				 i < r.n_native ? &r.native[i] : &no_ranges,
 				 &expect);
 	if (!ret)
-		ret = guard_verify(t->pid, &r.feat, &expect, "after install");
+		ret = plan_install(t, st, &expect, &rt);
+	t1 = guard_now_us();
+	if (!ret)
+		ret = guard_remote_task_apply(&rt, &t->ranges,
+					      MADV_GUARD_INSTALL, &done);
+	t2 = guard_now_us();
+	if (!ret)
+		ret = guard_verify(t->pid, &r.feat, &expect, &expect,
+				   "after install");
 	guard_ranges_free(&expect);
+	if (ret)
+		return ret;
 	pr_info("timing restore %d: maps=%lluus install=%lluus verify=%lluus ranges=%zu injected=%zu\n",
 		(int)t->pid, (unsigned long long)(t1 - t0),
 		(unsigned long long)(t2 - t1),
 		(unsigned long long)(guard_now_us() - t2), t->ranges.n,
-		st.syscalls);
-	return ret;
+		rt.stats.syscalls);
+	return 0;
 }
 
 static void kill_tree(void)
@@ -298,13 +324,17 @@ static void fail(struct guard_task *t)
 
 int guard_restore_task(pid_t pid)
 {
+	uint64_t t0 = guard_now_us();
+	struct guard_task_status st;
 	struct guard_task *t;
 	uint32_t ns_pid;
 	int ret;
 
 	if (!r.active)
 		return 0;
-	ret = r.feat.nspid ? guard_task_ns_pid(pid, &ns_pid) : -ENOENT;
+	ret = guard_task_status_read(pid, &st);
+	if (!ret && !r.feat.nspid)
+		ret = -ENOENT;
 	if (ret) {
 		/* Can't tell which image is its: it must not run unguarded. */
 		pr_err("task %d: can't read its pid in its namespace (NSpid): %s\n",
@@ -314,6 +344,7 @@ int guard_restore_task(pid_t pid)
 			fail(t);
 		return ret;
 	}
+	ns_pid = st.ns_pid;
 	t = guard_tasks_find_ns(&r.tasks, ns_pid);
 	if (!t) {
 		pr_err("task %d (ns pid %u) is not in %s: images from another dump?\n",
@@ -330,13 +361,14 @@ int guard_restore_task(pid_t pid)
 	}
 	if (!t->ranges.n)
 		return 0;
-	ret = install(t);
+	ret = install(t, &st);
 	if (ret) {
 		fail(t);
 		return ret;
 	}
-	pr_info("task %d (ns pid %u): %zu guard ranges reinstalled and verified\n",
-		(int)pid, ns_pid, t->ranges.n);
+	pr_info("task %d (ns pid %u): %zu guard ranges reinstalled and verified; hook=%lluus\n",
+		(int)pid, ns_pid, t->ranges.n,
+		(unsigned long long)(guard_now_us() - t0));
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,9 +366,12 @@ static int scan_one(int fd, const struct guard_features *f, uint64_t start,
 	return guard_scan_pagemap_bits(fd, start, end, f->page_size, out);
 }
 
-/* Scans only VMAs that may hold guards: smaps "gu", else every VMA. */
+/*
+ * Scans, within [lo, hi), only VMAs that may hold guards: smaps "gu",
+ * else every VMA.
+ */
 static int find_by_vmas(pid_t pid, int fd, const struct guard_features *f,
-			struct guard_ranges *out)
+			uint64_t lo, uint64_t hi, struct guard_ranges *out)
 {
 	struct guard_vmas vmas = { 0 };
 	int ret;
@@ -375,54 +379,85 @@ static int find_by_vmas(pid_t pid, int fd, const struct guard_features *f,
 	ret = guard_read_vmas(pid, f->smaps_flag ? "smaps" : "maps", &vmas);
 	for (size_t i = 0; !ret && i < vmas.n; i++) {
 		struct guard_vma *v = &vmas.v[i];
+		uint64_t s = v->start > lo ? v->start : lo;
+		uint64_t e = v->end < hi ? v->end : hi;
 
 		if (f->smaps_flag && !v->maybe_guard)
 			continue;
-		if (v->end > f->task_size) /* [vsyscall] */
+		if (v->end > f->task_size || s >= e) /* [vsyscall] */
 			continue;
-		ret = scan_one(fd, f, v->start, v->end, out);
+		ret = scan_one(fd, f, s, e, out);
 	}
 	guard_vmas_free(&vmas);
 	return ret;
 }
 
-int guard_task_ns_pid(pid_t pid, uint32_t *ns_pid)
+static unsigned long long status_mask(const char *v)
+{
+	return strtoull(v, NULL, 16);
+}
+
+/* One line of /proc/PID/status into st; the rest are of no interest. */
+static void status_line(char *line, struct guard_task_status *st)
+{
+	char *last;
+
+	if (!strncmp(line, "NSpid:", 6)) {
+		line[strcspn(line, "\n")] = '\0';
+		last = strrchr(line, '\t');
+		st->has_ns_pid = last && sscanf(last, "%u", &st->ns_pid) == 1;
+	} else if (!strncmp(line, "SigPnd:", 7) ||
+		   !strncmp(line, "ShdPnd:", 7)) {
+		st->sig_pending |= status_mask(line + 7);
+	} else if (!strncmp(line, "SigBlk:", 7)) {
+		st->sig_blocked = status_mask(line + 7);
+	} else if (!strncmp(line, "VmLck:", 6)) {
+		st->locked = strtoul(line + 6, NULL, 10) != 0;
+	} else if (!strncmp(line, "Seccomp:", 8)) {
+		st->seccomp = strtol(line + 8, NULL, 10) != 0;
+	}
+}
+
+int guard_task_status_read(pid_t pid, struct guard_task_status *st)
 {
 	char path[64], line[256];
-	bool found = false;
 	FILE *f;
 
+	memset(st, 0, sizeof(*st));
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "re");
 	if (!f) {
 		pr_perror("Can't open %s (task vanished?)", path);
 		return -ESRCH;
 	}
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *last;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		last = strrchr(line, '\t');
-		found = last && sscanf(last, "%u", ns_pid) == 1;
-	}
+	while (fgets(line, sizeof(line), f))
+		status_line(line, st);
 	fclose(f);
-	if (!found)
+	st->stop_pending = st->sig_pending & (1ULL << (SIGSTOP - 1));
+	st->stop_only =
+		(st->sig_pending & ~st->sig_blocked) == 1ULL << (SIGSTOP - 1);
+	if (!st->has_ns_pid) {
 		pr_err("%s has no NSpid line\n", path);
-	return found ? 0 : -EINVAL;
+		return -EINVAL;
+	}
+	return 0;
 }
 
-int guard_find(pid_t pid, const struct guard_features *f,
-	       enum guard_scan_mode mode, struct guard_ranges *out)
+int guard_task_ns_pid(pid_t pid, uint32_t *ns_pid)
+{
+	struct guard_task_status st;
+	int ret = guard_task_status_read(pid, &st);
+
+	if (!ret)
+		*ns_pid = st.ns_pid;
+	return ret;
+}
+
+static int open_pagemap(pid_t pid)
 {
 	char path[64];
 	int fd, ret;
 
-	if (!f->scan_guard && !f->pagemap_bit) {
-		pr_err("This kernel reports no guard pages (no PAGE_IS_GUARD, no pagemap bit 58)\n");
-		return -EOPNOTSUPP;
-	}
 	if (pid)
 		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
 	else
@@ -433,11 +468,28 @@ int guard_find(pid_t pid, const struct guard_features *f,
 		pr_perror("Can't open %s", path);
 		return ret;
 	}
+	return fd;
+}
+
+/* The guard ranges of pid within [lo, hi), by mode within what f allows. */
+static int find_in(pid_t pid, const struct guard_features *f,
+		   enum guard_scan_mode mode, uint64_t lo, uint64_t hi,
+		   struct guard_ranges *out)
+{
+	int fd, ret;
+
+	if (!f->scan_guard && !f->pagemap_bit) {
+		pr_err("This kernel reports no guard pages (no PAGE_IS_GUARD, no pagemap bit 58)\n");
+		return -EOPNOTSUPP;
+	}
+	fd = open_pagemap(pid);
+	if (fd < 0)
+		return fd;
 	guard_ranges_reset(out);
 	if (f->scan_guard && (mode != GUARD_SCAN_SMAPS || !f->smaps_flag))
-		ret = guard_scan_pagemap(fd, 0, f->task_size, out);
+		ret = guard_scan_pagemap(fd, lo, hi, out);
 	else
-		ret = find_by_vmas(pid, fd, f, out);
+		ret = find_by_vmas(pid, fd, f, lo, hi, out);
 	if (ret)
 		pr_err("Can't collect guard ranges of %d: %s\n", (int)pid,
 		       strerror(-ret));
@@ -445,17 +497,30 @@ int guard_find(pid_t pid, const struct guard_features *f,
 	return ret;
 }
 
+int guard_find(pid_t pid, const struct guard_features *f,
+	       enum guard_scan_mode mode, struct guard_ranges *out)
+{
+	return find_in(pid, f, mode, 0, f->task_size, out);
+}
+
 int guard_verify(pid_t pid, const struct guard_features *f,
+		 const struct guard_ranges *span,
 		 const struct guard_ranges *expect, const char *what)
 {
 	struct guard_ranges now;
+	uint64_t lo, hi;
 	int ret;
 
+	if (!span->n)
+		return expect->n ? -EINVAL : 0;
+	lo = span->v[0].start;
+	hi = span->v[span->n - 1].end;
 	guard_ranges_init(&now);
-	ret = guard_find(pid, f, GUARD_SCAN_FULL, &now);
+	ret = find_in(pid, f, GUARD_SCAN_FULL, lo, hi, &now);
 	if (!ret && !guard_ranges_equal(&now, expect)) {
-		pr_err("task %d: %zu guard ranges %s, %zu expected\n", (int)pid,
-		       now.n, what, expect->n);
+		pr_err("task %d: %zu guard ranges %s in [%#llx, %#llx), %zu expected\n",
+		       (int)pid, now.n, what, (unsigned long long)lo,
+		       (unsigned long long)hi, expect->n);
 		ret = -EIO;
 	}
 	guard_ranges_free(&now);

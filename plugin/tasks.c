@@ -23,6 +23,7 @@ struct guard_task *guard_tasks_push(struct guard_tasks *t, pid_t pid,
 	task->pid = pid;
 	task->ns_pid = ns_pid;
 	task->lifted = false;
+	memset(&task->remote, 0, sizeof(task->remote));
 	guard_ranges_init(&task->ranges);
 	return task;
 }

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -411,6 +412,113 @@ static void test_lift_hole_between(void)
 	lift(3000, false, 2000);
 }
 
+/*
+ * The plugin's path: plan from the child's maps, then install with the
+ * iovec array written into the pages about to become guards.  One page
+ * holds 256 iovecs: n = 200 takes one process_madvise() and nothing else,
+ * n = 600 three, each array written before its call into the last range.
+ */
+static void in_place(size_t n)
+{
+	struct guard_remote_task t;
+	struct guard_vmas vmas = { 0 };
+	struct guard_ranges none;
+	struct child c;
+	char *before, *after;
+	size_t done;
+
+	child_start(&c, n, -1);
+	guard_ranges_init(&none);
+	before = snapshot(c.pid);
+	ASSERT_EQ(guard_read_vmas(c.pid, "maps", &vmas), 0);
+	memset(&t, 0, sizeof(t));
+	ASSERT_EQ(guard_remote_plan(c.pid, &vmas, &c.all, &c.all, &t), 0);
+	guard_vmas_free(&vmas);
+	t.batch = guard_remote_batch_mode(&feat);
+	EXPECT_EQ(t.iov_at, c.all.v[n - 1].start);
+	EXPECT_EQ(t.iov_len, (uint64_t)c.page);
+
+	EXPECT_EQ(guard_remote_task_lift(&t, &c.all), 0);
+	expect_guards(&c, &none);
+	memset(&t.stats, 0, sizeof(t.stats));
+	EXPECT_EQ(
+		guard_remote_task_apply(&t, &c.all, MADV_GUARD_INSTALL, &done),
+		0);
+	EXPECT_EQ(done, n);
+	EXPECT_EQ(t.stats.batches, div_up(n, 256));
+	EXPECT_EQ(t.stats.syscalls,
+		  t.stats.batches + (feat.pidfd_self ? 0 : 3));
+	expect_guards(&c, &c.all);
+	expect_data(&c);
+	after = snapshot(c.pid);
+	EXPECT_MSG(
+		!strcmp(before, after),
+		"the child's maps or fds changed:\n--- before\n%s--- after\n%s",
+		before, after);
+	free(before);
+	free(after);
+	child_stop(&c);
+}
+
+static void test_in_place_200(void)
+{
+	setup_features("");
+	in_place(200);
+}
+
+static void test_in_place_600(void)
+{
+	setup_features("");
+	in_place(600);
+}
+
+/*
+ * In place, failing at range k (unmapped) before the last range that
+ * holds the array: ranges before k are installed, the rest not, and the
+ * array is cleared again, so that page reads as the zeros it held.
+ */
+static void test_in_place_failure(void)
+{
+	size_t n = 200, k = 100, done;
+	struct guard_vmas vmas = { 0 };
+	struct guard_ranges ok, want;
+	struct guard_remote_task t;
+	uint64_t buf[64];
+	struct iovec l = { buf, sizeof(buf) }, rm;
+	struct child c;
+	bool zero = true;
+
+	setup_features("");
+	child_start(&c, n, (long)k);
+	ASSERT_EQ(guard_read_vmas(c.pid, "maps", &vmas), 0);
+	memset(&t, 0, sizeof(t));
+	ASSERT_EQ(guard_remote_plan(c.pid, &vmas, &c.all, &c.all, &t), 0);
+	guard_vmas_free(&vmas);
+	t.batch = guard_remote_batch_mode(&feat);
+	EXPECT_EQ(t.iov_at, c.all.v[n - 1].start);
+	ranges_slice(&c.all, 0, k, &ok);
+	for (size_t i = k + 1; i < n; i++)
+		ASSERT(!guard_ranges_add(&ok, c.all.v[i].start,
+					 c.all.v[i].end));
+	EXPECT_EQ(guard_remote_task_lift(&t, &ok), 0);
+	EXPECT_EQ(
+		guard_remote_task_apply(&t, &c.all, MADV_GUARD_INSTALL, &done),
+		-ENOMEM);
+	EXPECT_EQ(done, k);
+	ranges_slice(&c.all, 0, k, &want);
+	expect_guards(&c, &want);
+	rm = (struct iovec){ (void *)(uintptr_t)t.iov_at, sizeof(buf) };
+	ASSERT_EQ(process_vm_readv(c.pid, &l, 1, &rm, 1, 0),
+		  (ssize_t)sizeof(buf));
+	for (size_t i = 0; i < UNIT_ARRAY_SIZE(buf); i++)
+		zero = zero && !buf[i];
+	EXPECT_MSG(zero, "the iovec array is left in %#llx",
+		   (unsigned long long)t.iov_at);
+	guard_ranges_free(&ok);
+	guard_ranges_free(&want);
+	child_stop(&c);
+}
+
 /* A task with a seccomp filter keeps one madvise per range. */
 static void test_seccomp(void)
 {
@@ -456,6 +564,10 @@ int main(void)
 		{ "partial: fails inside a batch", test_partial_batched },
 		{ "partial: fails on the first range", test_partial_first },
 		{ "partial: fails per range", test_partial_fallback },
+		{ "in place: 200 ranges, one call", test_in_place_200 },
+		{ "in place: 600 ranges, three calls", test_in_place_600 },
+		{ "in place: failure before the array's range",
+		  test_in_place_failure },
 	};
 
 	atexit(kill_live);
