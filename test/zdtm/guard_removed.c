@@ -7,7 +7,8 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
-const char *test_doc = "A VMA whose guards were all removed (smaps still says gu)";
+const char *test_doc =
+	"A VMA whose guards were all removed (smaps still says gu)";
 const char *test_author = "criu-guard";
 
 int main(int argc, char **argv)
