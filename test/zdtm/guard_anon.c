@@ -6,6 +6,10 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc =
+	"Guards in private anonymous memory: at the start, middle and end of a VMA";
+const char *test_author = "criu-guard";
+
 int main(int argc, char **argv)
 {
 	struct gt_region *r[2];

@@ -12,6 +12,10 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc =
+	"Guards in a private file mapping next to copy-on-write copies of a changed file";
+const char *test_author = "criu-guard";
+
 int main(int argc, char **argv)
 {
 	static const size_t cow[] = { 1, 2, 5, 6, 11, 15 };

@@ -11,6 +11,10 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc =
+	"Guards in a private file mapping with no page ever written";
+const char *test_author = "criu-guard";
+
 int main(int argc, char **argv)
 {
 	struct gt_region *r;

@@ -11,6 +11,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "Guards in a shared file mapping";
+const char *test_author = "criu-guard";
+
 int main(int argc, char **argv)
 {
 	struct gt_region *r;

@@ -9,6 +9,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "5,000 guard ranges in one task, in 50 VMAs";
+const char *test_author = "criu-guard";
+
 #define NREGIONS 50
 #define PAGES 200
 #define RANGES (NREGIONS * PAGES / 2)

@@ -9,6 +9,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "Guards in two VMAs merged into one by mprotect()";
+const char *test_author = "criu-guard";
+
 #define HALF 8
 
 static int one_vma(void *arg, bool restored)

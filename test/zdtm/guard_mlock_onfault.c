@@ -10,6 +10,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "Guards inside a VMA locked with mlock2(MLOCK_ONFAULT)";
+const char *test_author = "criu-guard";
+
 #ifndef MLOCK_ONFAULT
 #define MLOCK_ONFAULT 1
 #endif

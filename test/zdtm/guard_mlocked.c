@@ -12,6 +12,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "Guards beside an mlock()ed mapping";
+const char *test_author = "criu-guard";
+
 /* VmLck of this process in KiB; ASan's mlock() is a no-op that says 0. */
 static unsigned long locked_kib(void)
 {

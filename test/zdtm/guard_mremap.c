@@ -8,6 +8,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "Guards in a VMA moved by mremap()";
+const char *test_author = "criu-guard";
+
 #define PAGES 16
 
 static char *old_addr;

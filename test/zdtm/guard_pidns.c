@@ -13,6 +13,10 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc =
+	"Guards in a process tree inside a pid namespace of its own";
+const char *test_author = "criu-guard";
+
 static struct gt_tree tree;
 static struct gt_region *inherited;
 

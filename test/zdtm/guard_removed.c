@@ -7,6 +7,10 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc =
+	"A VMA whose guards were all removed (smaps still says gu)";
+const char *test_author = "criu-guard";
+
 int main(int argc, char **argv)
 {
 	struct gt_region *r;

@@ -9,6 +9,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "Guards in shared anonymous memory (shmem)";
+const char *test_author = "criu-guard";
+
 int main(int argc, char **argv)
 {
 	struct gt_region *r;

@@ -8,6 +8,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "Guards in one VMA split in three by mprotect()";
+const char *test_author = "criu-guard";
+
 #define PAGES 32
 
 static int three_vmas(void *arg, bool restored)

@@ -12,6 +12,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "A thread stack whose lowest page is a guard";
+const char *test_author = "criu-guard";
+
 #define STACK_PAGES 64
 /* The top pages are the thread's live stack and TLS; not checked. */
 #define CHECKED_PAGES 48

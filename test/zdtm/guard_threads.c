@@ -12,6 +12,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "Guards installed by several threads";
+const char *test_author = "criu-guard";
+
 #define NTHREADS 4
 
 struct worker {

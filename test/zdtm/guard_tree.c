@@ -17,6 +17,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "Guards inherited through fork() in a process tree";
+const char *test_author = "criu-guard";
+
 #define ZOMBIE_CODE 42
 
 static struct gt_tree tree;

@@ -10,6 +10,9 @@
 #include "guardtst.h"
 #include "zdtmtst.h"
 
+const char *test_doc = "Guards in a tree of 200 tasks";
+const char *test_author = "criu-guard";
+
 #define TASKS 200
 #define KIDS 10
 

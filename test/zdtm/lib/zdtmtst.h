@@ -2,7 +2,8 @@
 /*
  * A small zdtm-compatible test library: the same life cycle and options as
  * CRIU's test/zdtm/lib, so the tests run under this project's runner and,
- * with little change, under CRIU's zdtm.py.
+ * unchanged, under CRIU's zdtm.py (test/upstream/run builds them against
+ * CRIU's own library).
  *
  *   test_init()    parses --pidfile= and --outfile=, forks; the parent
  *                  waits for test_daemon() and writes the child's pid
@@ -14,6 +15,13 @@
 #define ZDTMTST_H
 
 #include <stdbool.h>
+
+/*
+ * Each test defines these, as CRIU's zdtm tests do (CRIU's library prints
+ * them in --help; test/upstream/run builds the tests against it too).
+ */
+extern const char *test_doc;
+extern const char *test_author;
 
 void test_init(int argc, char **argv);
 void test_daemon(void);
