@@ -14,6 +14,7 @@
 #include "guard_hwbp.h"
 #include "guard_range.h"
 #include "guard_remote.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 
 enum guard_mode {

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "guard_range.h"
+#include "guard_smaps.h"
 #include "guard_scan.h"
 
 struct guard_remote;

@@ -26,6 +26,7 @@
 #include "guard_kernel.h"
 #include "guard_log.h"
 #include "guard_remote.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 
 /* The kernel's UIO_MAXIOV: process_madvise() refuses longer vectors. */

@@ -22,6 +22,7 @@
 #include "guard_kernel.h"
 #include "guard_log.h"
 #include "guard_remote.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 #include "unit.h"
 #include "unit_child.h"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "guard_kernel.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 #include "guardtst.h"
 #include "zdtmtst.h"

@@ -72,6 +72,7 @@ int gt_run(struct gt_region **regions, size_t n);
 
 #include <sys/types.h>
 
+#include "guard_smaps.h"
 #include "guard_scan.h"
 
 /* This task's pid as /proc names it (differs from getpid() in a pid ns). */
