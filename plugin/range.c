@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guard_array.h"
 #include "guard_range.h"
 
 void guard_ranges_init(struct guard_ranges *r)
@@ -21,19 +22,6 @@ void guard_ranges_reset(struct guard_ranges *r)
 	r->n = 0;
 }
 
-static int grow(struct guard_ranges *r)
-{
-	size_t cap = r->cap ? r->cap * 2 : 16;
-	struct guard_range *v;
-
-	v = realloc(r->v, cap * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	r->v = v;
-	r->cap = cap;
-	return 0;
-}
-
 int guard_ranges_add(struct guard_ranges *r, uint64_t start, uint64_t end)
 {
 	struct guard_range *last = r->n ? &r->v[r->n - 1] : NULL;
@@ -46,7 +34,7 @@ int guard_ranges_add(struct guard_ranges *r, uint64_t start, uint64_t end)
 		last->end = end;
 		return 0;
 	}
-	if (r->n == r->cap && grow(r))
+	if (GUARD_ARRAY_GROW(r->v, r->n, r->cap, 16))
 		return -ENOMEM;
 	r->v[r->n].start = start;
 	r->v[r->n].end = end;

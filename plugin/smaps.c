@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guard_array.h"
 #include "guard_smaps.h"
 
 void guard_vmas_free(struct guard_vmas *v)
@@ -23,15 +24,8 @@ void guard_vmas_free(struct guard_vmas *v)
 
 static struct guard_vma *vmas_push(struct guard_vmas *v)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		struct guard_vma *nv = realloc(v->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		v->v = nv;
-		v->cap = cap;
-	}
+	if (GUARD_ARRAY_GROW(v->v, v->n, v->cap, 64))
+		return NULL;
 	memset(&v->v[v->n], 0, sizeof(v->v[0]));
 	return &v->v[v->n++];
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guard_array.h"
 #include "guard_plugin.h"
 
 struct guard_task *guard_tasks_push(struct guard_tasks *t, pid_t pid,
@@ -10,15 +11,8 @@ struct guard_task *guard_tasks_push(struct guard_tasks *t, pid_t pid,
 {
 	struct guard_task *task;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct guard_task *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (GUARD_ARRAY_GROW(t->v, t->n, t->cap, 16))
+		return NULL;
 	task = &t->v[t->n++];
 	task->pid = pid;
 	task->ns_pid = ns_pid;

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guard_array.h"
 #include "guard_kernel.h"
 #include "guard_proc.h"
 #include "guard_scan.h"
@@ -275,15 +276,8 @@ static int read_smaps_gu(pid_t pid, struct gt_vma_gu **out, size_t *n,
 
 		/* Field lines ("Size:", "AnonHugePages:") never parse so. */
 		if (sscanf(line, "%llx-%llx %c", &s, &e, &c) == 3) {
-			if (*n == cap) {
-				struct gt_vma_gu *v;
-
-				cap = cap ? 2 * cap : 256;
-				v = realloc(*out, cap * sizeof(*v));
-				if (!v)
-					break;
-				*out = v;
-			}
+			if (GUARD_ARRAY_GROW(*out, *n, cap, 256))
+				break;
 			(*out)[(*n)++] = (struct gt_vma_gu){ s, e, false };
 		} else if (*n && !strncmp(line, "VmFlags:", 8) &&
 			   strstr(line, " gu")) {
@@ -657,15 +651,8 @@ void gt_tree_init(struct gt_tree *t, const char *name)
 
 static int tree_push(struct gt_tree *t, pid_t pid, int fd)
 {
-	if (t->nkids == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 8;
-		struct gt_kid *k = realloc(t->kids, cap * sizeof(*k));
-
-		if (!k)
-			return -1;
-		t->kids = k;
-		t->cap = cap;
-	}
+	if (GUARD_ARRAY_GROW(t->kids, t->nkids, t->cap, 8))
+		return -1;
 	t->kids[t->nkids].pid = pid;
 	t->kids[t->nkids].fd = fd;
 	t->nkids++;
