@@ -29,7 +29,8 @@
 
 static struct unit_child child;
 static struct guard_features feat;
-static bool batched; /* guard_remote_setup() let apply batch */
+static struct guard_remote_call call; /* batch in, stats out */
+static bool batched;		      /* call.batch lets apply batch */
 
 static void stop_child(void)
 {
@@ -95,7 +96,7 @@ static void check_stats(size_t ranges)
 {
 	struct guard_remote_stats st;
 
-	guard_remote_last_stats(&st);
+	st = call.stats;
 	if (batched) {
 		EXPECT(st.batches >= 1);
 		EXPECT_MSG(st.syscalls < 16, "%zu syscalls for %zu ranges",
@@ -112,7 +113,7 @@ static void test_remove_all(void)
 	double t0, t1;
 
 	t0 = now_us();
-	EXPECT_EQ(guard_remote_apply(child.pid, &child.expect,
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
 				     MADV_GUARD_REMOVE, &done),
 		  0);
 	t1 = now_us();
@@ -132,7 +133,7 @@ static void test_install_all(void)
 	double t0, t1;
 
 	t0 = now_us();
-	EXPECT_EQ(guard_remote_apply(child.pid, &child.expect,
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
 				     MADV_GUARD_INSTALL, &done),
 		  0);
 	t1 = now_us();
@@ -150,9 +151,9 @@ static void test_apply_empty(void)
 	size_t done = 7;
 
 	guard_ranges_init(&none);
-	EXPECT_EQ(
-		guard_remote_apply(child.pid, &none, MADV_GUARD_REMOVE, &done),
-		0);
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &none, MADV_GUARD_REMOVE,
+				     &done),
+		  0);
 	EXPECT_EQ(done, 0);
 	expect_guards(&child.expect, "after an empty apply");
 }
@@ -167,9 +168,9 @@ static void reinstall(size_t from, size_t to)
 	for (size_t i = from; i < to; i++)
 		guard_ranges_add(&some, child.expect.v[i].start,
 				 child.expect.v[i].end);
-	EXPECT_EQ(
-		guard_remote_apply(child.pid, &some, MADV_GUARD_INSTALL, &done),
-		0);
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &some,
+				     MADV_GUARD_INSTALL, &done),
+		  0);
 	EXPECT_EQ(done, to - from);
 	guard_ranges_free(&some);
 }
@@ -212,7 +213,8 @@ static void test_invalid_range(void)
 	for (size_t i = below; i < below + 3; i++)
 		guard_ranges_add(&r, child.expect.v[i].start,
 				 child.expect.v[i].end);
-	EXPECT_EQ(guard_remote_apply(child.pid, &r, MADV_GUARD_REMOVE, &done),
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				     &done),
 		  -ENOMEM);
 	EXPECT_EQ(done, below);
 	expect_but(0, below, &want);
@@ -226,7 +228,8 @@ static void test_invalid_range(void)
 	guard_ranges_add(&r, x->start, x->end);
 	guard_ranges_add(&r, child.base[R_A] + 1, child.base[R_A] + pg);
 	done = 99;
-	EXPECT_EQ(guard_remote_apply(child.pid, &r, MADV_GUARD_REMOVE, &done),
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				     &done),
 		  -EINVAL);
 	EXPECT_EQ(done, 1);
 	expect_but(0, 1, &want);
@@ -238,7 +241,8 @@ static void test_invalid_range(void)
 	guard_ranges_reset(&r);
 	guard_ranges_add(&r, x->start + 1, x->end);
 	done = 99;
-	EXPECT_EQ(guard_remote_apply(child.pid, &r, MADV_GUARD_REMOVE, &done),
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				     &done),
 		  -EINVAL);
 	EXPECT_EQ(done, 0);
 	guard_ranges_free(&r);
@@ -343,7 +347,7 @@ static void test_sigstop_pending(void)
 	EXPECT(unit_sigstop_pending(child.pid));
 	compel_errors = 0;
 
-	EXPECT_EQ(guard_remote_apply(child.pid, &child.expect,
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
 				     MADV_GUARD_REMOVE, &done),
 		  0);
 	EXPECT_EQ(done, child.expect.n);
@@ -351,7 +355,7 @@ static void test_sigstop_pending(void)
 		   "SIGSTOP not pending after the remove");
 	expect_guards(NULL, "removed with SIGSTOP pending");
 
-	EXPECT_EQ(guard_remote_apply(child.pid, &child.expect,
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
 				     MADV_GUARD_INSTALL, &done),
 		  0);
 	EXPECT_EQ(done, child.expect.n);
@@ -375,7 +379,7 @@ static void use_batch(bool on)
 
 	if (!on)
 		f.batch = f.pidfd_self = false;
-	guard_remote_setup(&f);
+	call.batch = guard_remote_batch_mode(&f);
 	batched = on && feat.batch;
 }
 
