@@ -37,5 +37,7 @@ int guard_detect_features(struct guard_features *f);
  */
 int guard_probe_features(struct guard_features *f);
 void guard_features_mask(struct guard_features *f, const char *disable);
+/* The "kernel: ..." info line guard_detect_features() logs. */
+void guard_features_log(const struct guard_features *f);
 
 #endif

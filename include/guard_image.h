@@ -90,4 +90,8 @@ int guard_index_decode(const uint8_t *buf, size_t len, const char *name,
 		       struct guard_index *out);
 void guard_index_free(struct guard_index *idx);
 
+/* The index lists pids sorted: the one order, and the lookup in it. */
+void guard_pids_sort(uint32_t *pids, size_t n);
+bool guard_pids_has(const uint32_t *pids, size_t n, uint32_t pid);
+
 #endif

@@ -59,13 +59,6 @@ int guard_dump_init(const struct guard_features *f,
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Rewritten after every task, so that the index is whole once the last
  * task is done; exit(DUMP) comes too late to fail the dump on an error.
@@ -79,7 +72,7 @@ static int write_index(int dirfd)
 	d.pids = pids;
 	for (size_t i = 0; i < d.tasks.n; i++)
 		pids[i] = d.tasks.v[i].ns_pid;
-	qsort(pids, d.tasks.n, sizeof(*pids), cmp_u32);
+	guard_pids_sort(pids, d.tasks.n);
 	return guard_index_write(dirfd, pids, d.tasks.n);
 }
 

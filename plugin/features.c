@@ -185,6 +185,14 @@ int guard_probe_features(struct guard_features *f)
 	return 0;
 }
 
+void guard_features_log(const struct guard_features *f)
+{
+	pr_info("kernel: madv_guard=%d scan_guard=%d pagemap_bit=%d smaps_gu=%d batch=%d pidfd_self=%d task_size=%#llx page=%ld\n",
+		f->madv_guard, f->scan_guard, f->pagemap_bit, f->smaps_flag,
+		f->batch, f->pidfd_self, (unsigned long long)f->task_size,
+		f->page_size);
+}
+
 int guard_detect_features(struct guard_features *f)
 {
 	int ret = guard_probe_features(f);
@@ -192,9 +200,6 @@ int guard_detect_features(struct guard_features *f)
 	if (ret)
 		return ret;
 	guard_features_mask(f, getenv("CRIU_GUARD_DISABLE"));
-	pr_info("kernel: madv_guard=%d scan_guard=%d pagemap_bit=%d smaps_gu=%d batch=%d pidfd_self=%d task_size=%#llx page=%ld\n",
-		f->madv_guard, f->scan_guard, f->pagemap_bit, f->smaps_flag,
-		f->batch, f->pidfd_self, (unsigned long long)f->task_size,
-		f->page_size);
+	guard_features_log(f);
 	return 0;
 }

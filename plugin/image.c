@@ -435,3 +435,21 @@ void guard_index_free(struct guard_index *idx)
 	free(idx->pids);
 	memset(idx, 0, sizeof(*idx));
 }
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void guard_pids_sort(uint32_t *pids, size_t n)
+{
+	if (n)
+		qsort(pids, n, sizeof(*pids), cmp_u32);
+}
+
+bool guard_pids_has(const uint32_t *pids, size_t n, uint32_t pid)
+{
+	return n && bsearch(&pid, pids, n, sizeof(*pids), cmp_u32);
+}
