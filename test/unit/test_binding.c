@@ -24,8 +24,11 @@ static int dirfd_ = -1;
 static void remove_tmpdir(void)
 {
 	struct dirent *de;
-	DIR *d = opendir(tmpdir);
+	DIR *d;
 
+	if (!unit_is_main())
+		return; /* a case's exit: the next case uses the directory */
+	d = opendir(tmpdir);
 	while (d && (de = readdir(d)))
 		if (de->d_name[0] != '.')
 			unlinkat(dirfd_, de->d_name, 0);

@@ -484,7 +484,7 @@ int main(void)
 		return 1;
 	}
 
-	ret = unit_run("remote", tests, UNIT_ARRAY_SIZE(tests));
+	ret = unit_run_in_order("remote", tests, UNIT_ARRAY_SIZE(tests));
 	unit_child_stop(&child);
 	if (count_fds() != fds) {
 		fprintf(stderr, "FAIL: %d fds open at start, %d at the end\n",

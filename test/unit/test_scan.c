@@ -25,6 +25,8 @@ static struct guard_features feat;
 
 static void stop_child(void)
 {
+	if (!unit_is_main())
+		return; /* a case's exit: the child serves the next case */
 	unit_child_stop(&child);
 }
 
