@@ -19,6 +19,7 @@ struct guard_task *guard_tasks_push(struct guard_tasks *t, pid_t pid,
 	task->lifted = false;
 	memset(&task->remote, 0, sizeof(task->remote));
 	guard_ranges_init(&task->ranges);
+	guard_ranges_init(&task->native);
 	return task;
 }
 
@@ -32,8 +33,10 @@ struct guard_task *guard_tasks_find_ns(struct guard_tasks *t, uint32_t ns_pid)
 
 void guard_tasks_free(struct guard_tasks *t)
 {
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n; i++) {
 		guard_ranges_free(&t->v[i].ranges);
+		guard_ranges_free(&t->v[i].native);
+	}
 	free(t->v);
 	memset(t, 0, sizeof(*t));
 }
