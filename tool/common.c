@@ -54,6 +54,16 @@ int tool_detect(struct guard_features *f)
 	return ret;
 }
 
+int tool_open_dir(const char *cmd, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		fprintf(stderr, "criu-guard %s: %s: %s\n", cmd, path,
+			strerror(errno));
+	return fd;
+}
+
 const char *plural(uint64_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;

@@ -167,12 +167,9 @@ int cmd_show(const struct opts *o)
 	}
 	if (tool_detect(&f))
 		return EXIT_ERR;
-	dirfd = open(o->args[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		fprintf(stderr, "criu-guard show: %s: %s\n", o->args[0],
-			strerror(errno));
+	dirfd = tool_open_dir("show", o->args[0]);
+	if (dirfd < 0)
 		return EXIT_ERR;
-	}
 	ret = list_task_images(dirfd, &files, &nfiles);
 	if (ret) {
 		fprintf(stderr, "criu-guard show: %s: %s\n", o->args[0],

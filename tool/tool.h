@@ -36,6 +36,8 @@ int cmd_verify(const struct opts *o);
 /* The kernel's features as the plugin probes them; says why not. */
 int tool_detect(struct guard_features *f);
 int tool_parse_pid(const char *s, pid_t *pid);
+/* An image directory; says why not, as "criu-guard CMD: PATH: why". */
+int tool_open_dir(const char *cmd, const char *path);
 /* /proc/PID/comm without its newline, "?" if unreadable. */
 void tool_read_comm(pid_t pid, char *buf, size_t len);
 

@@ -142,12 +142,9 @@ int cmd_verify(const struct opts *o)
 	memset(&v, 0, sizeof(v));
 	if (tool_parse_pid(o->args[0], &v.pid) || tool_detect(&f))
 		return EXIT_ERR;
-	dirfd = open(o->args[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		fprintf(stderr, "criu-guard verify: %s: %s\n", o->args[1],
-			strerror(errno));
+	dirfd = tool_open_dir("verify", o->args[1]);
+	if (dirfd < 0)
 		return EXIT_ERR;
-	}
 	ret = verify_load(o, dirfd, &f, &v);
 	close(dirfd);
 	if (!ret) {
