@@ -63,6 +63,15 @@ int guard_image_write(int dirfd, const char *name, uint32_t magic,
 int guard_image_read(int dirfd, const char *name, uint8_t **buf, size_t *len);
 int guard_image_check_header(const uint8_t *buf, size_t len, const char *name,
 			     uint32_t magic);
+/*
+ * Checks the header for magic and unpacks the protobuf message behind it:
+ * the message, or NULL with a message naming the file.
+ */
+struct ProtobufCMessageDescriptor;
+struct ProtobufCMessage *
+guard_image_decode(const uint8_t *buf, size_t len, const char *name,
+		   uint32_t magic,
+		   const struct ProtobufCMessageDescriptor *desc);
 int guard_image_check_common(const char *name, uint32_t version, uint32_t page,
 			     const char *arch);
 /* Bytes of header before the protobuf payload. */

@@ -185,14 +185,9 @@ int guard_dump_task(pid_t pid)
 
 	if (!d.active)
 		return 0;
-	ret = guard_task_status_read(pid, &st);
-	if (!ret && !d.feat.nspid)
-		ret = -ENOENT;
-	if (ret) {
-		pr_err("task %d: can't read its pid in its namespace (NSpid): %s\n",
-		       (int)pid, strerror(-ret));
+	ret = guard_task_status_ns(pid, &d.feat, &st);
+	if (ret)
 		return ret;
-	}
 	t = guard_tasks_push(&d.tasks, pid, st.ns_pid);
 	if (!t)
 		return -ENOMEM;

@@ -309,13 +309,9 @@ int guard_restore_task(pid_t pid)
 
 	if (!r.active)
 		return 0;
-	ret = guard_task_status_read(pid, &st);
-	if (!ret && !r.feat.nspid)
-		ret = -ENOENT;
+	ret = guard_task_status_ns(pid, &r.feat, &st);
 	if (ret) {
 		/* Can't tell which image is its: it must not run unguarded. */
-		pr_err("task %d: can't read its pid in its namespace (NSpid): %s\n",
-		       (int)pid, strerror(-ret));
 		t = guard_tasks_push(&r.tasks, pid, 0);
 		if (t)
 			fail(t);

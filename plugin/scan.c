@@ -119,29 +119,29 @@ int guard_scan_pagemap_bits(int pagemap_fd, uint64_t start, uint64_t end,
 	return ret;
 }
 
+/* Indexed by enum guard_scan_mode. */
+static const char *const mode_names[] = { "auto", "scan", "smaps" };
+
 int guard_scan_mode_parse(const char *s, enum guard_scan_mode *mode)
 {
-	if (!s || !*s || !strcmp(s, "auto"))
+	if (!s || !*s) {
 		*mode = GUARD_SCAN_AUTO;
-	else if (!strcmp(s, "scan"))
-		*mode = GUARD_SCAN_FULL;
-	else if (!strcmp(s, "smaps"))
-		*mode = GUARD_SCAN_SMAPS;
-	else
-		return -EINVAL;
-	return 0;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(mode_names) / sizeof(*mode_names); i++) {
+		if (!strcmp(s, mode_names[i])) {
+			*mode = (enum guard_scan_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 const char *guard_scan_mode_name(enum guard_scan_mode mode)
 {
-	switch (mode) {
-	case GUARD_SCAN_FULL:
-		return "scan";
-	case GUARD_SCAN_SMAPS:
-		return "smaps";
-	default:
+	if ((size_t)mode >= sizeof(mode_names) / sizeof(*mode_names))
 		return "auto";
-	}
+	return mode_names[mode];
 }
 
 static int scan_one(int fd, const struct guard_features *f, uint64_t start,
