@@ -17,34 +17,9 @@
 #include "guard_log.h"
 #include "guard_sha256.h"
 #include "unit.h"
+#include "unit_dir.h"
 
-static char tmpdir[4096];
 static int dirfd_ = -1;
-
-static void remove_tmpdir(void)
-{
-	struct dirent *de;
-	DIR *d;
-
-	if (!unit_is_main())
-		return; /* a case's exit: the next case uses the directory */
-	d = opendir(tmpdir);
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.')
-			unlinkat(dirfd_, de->d_name, 0);
-	if (d)
-		closedir(d);
-	rmdir(tmpdir);
-}
-
-static void write_raw(const char *name, const void *buf, size_t len)
-{
-	int fd = openat(dirfd_, name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	ASSERT(fd >= 0);
-	ASSERT(write(fd, buf, len) == (ssize_t)len);
-	close(fd);
-}
 
 static void expect_sha(const void *data, size_t len, size_t repeat,
 		       const char *want)
@@ -122,7 +97,7 @@ static void write_inventory(const uint8_t *msg, size_t len, bool common)
 	}
 	memcpy(buf + off, &n, 4);
 	memcpy(buf + off + 4, msg, len);
-	write_raw(CRIU_INVENTORY_NAME, buf, off + 4 + len);
+	unit_dir_write(CRIU_INVENTORY_NAME, buf, off + 4 + len);
 }
 
 /* img_version = 2, then plugins_entry { plugins: each name }. */
@@ -188,13 +163,13 @@ static void test_inventory(void)
 		ssize_t n = read(fd, buf, sizeof(buf));
 
 		close(fd);
-		write_raw(CRIU_INVENTORY_NAME, buf, n - 1);
+		unit_dir_write(CRIU_INVENTORY_NAME, buf, n - 1);
 		EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -EINVAL);
 		memcpy(buf + n, buf + 4, 4);
-		write_raw(CRIU_INVENTORY_NAME, buf, n + 4);
+		unit_dir_write(CRIU_INVENTORY_NAME, buf, n + 4);
 		EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -EINVAL);
 	}
-	write_raw(CRIU_INVENTORY_NAME, "\x16\x31\x31", 3);
+	unit_dir_write(CRIU_INVENTORY_NAME, "\x16\x31\x31", 3);
 	EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -EINVAL);
 	unlinkat(dirfd_, CRIU_INVENTORY_NAME, 0);
 	EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -ENOENT);
@@ -215,9 +190,9 @@ static void make_dump(struct guard_index *idx)
 	for (size_t k = 0; k < 2; k++) {
 		ASSERT_EQ(guard_task_image_write(dirfd_, pids[k], &r), 0);
 		snprintf(name, sizeof(name), "core-%u.img", pids[k]);
-		write_raw(name, name, strlen(name));
+		unit_dir_write(name, name, strlen(name));
 		snprintf(name, sizeof(name), "mm-%u.img", pids[k]);
-		write_raw(name, name, strlen(name));
+		unit_dir_write(name, name, strlen(name));
 	}
 	guard_ranges_free(&r);
 	ASSERT_EQ(guard_index_write(dirfd_, pids, 2), 0);
@@ -238,11 +213,11 @@ static void expect_changed(const struct guard_index *idx, const char *name,
 	close(fd);
 	ASSERT(n > 0);
 	if (content)
-		write_raw(name, content, strlen(content));
+		unit_dir_write(name, content, strlen(content));
 	else
 		unlinkat(dirfd_, name, 0);
 	EXPECT_MSG(guard_binding_check(dirfd_, idx) == want, "%s", name);
-	write_raw(name, save, n);
+	unit_dir_write(name, save, n);
 	EXPECT_EQ(guard_binding_check(dirfd_, idx), 0);
 }
 
@@ -285,18 +260,11 @@ int main(void)
 		{ "inventory", test_inventory },
 		{ "binding", test_binding },
 	};
-	const char *tmp = getenv("TMPDIR");
 
 	if (!getenv("UNIT_VERBOSE"))
 		guard_log_set_stderr_level((enum guard_log_level)0);
-	snprintf(tmpdir, sizeof(tmpdir), "%s/guard-unit-binding-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
+	dirfd_ = unit_dir_create("binding");
+	if (dirfd_ < 0)
 		return 1;
-	}
-	dirfd_ = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ASSERT(dirfd_ >= 0);
-	atexit(remove_tmpdir);
 	return unit_run("binding", tests, UNIT_ARRAY_SIZE(tests));
 }

@@ -16,39 +16,12 @@
 #include "guard_image.h"
 #include "guard_log.h"
 #include "unit.h"
+#include "unit_dir.h"
 
 #define TASK_SIZE ((1ULL << 47) - 4096)
 
-static char tmpdir[4096];
 static int dirfd_ = -1;
 static long pg;
-
-static void remove_tmpdir(void)
-{
-	struct dirent *de;
-	DIR *d;
-
-	if (dirfd_ < 0 || !unit_is_main())
-		return; /* a case's exit: the next case uses the directory */
-	d = fdopendir(dup(dirfd_));
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.')
-			unlinkat(dirfd_, de->d_name, 0);
-	if (d)
-		closedir(d);
-	close(dirfd_);
-	dirfd_ = -1;
-	rmdir(tmpdir);
-}
-
-static void write_raw(const char *name, const void *buf, size_t len)
-{
-	int fd = openat(dirfd_, name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	ASSERT(fd >= 0);
-	ASSERT(write(fd, buf, len) == (ssize_t)len);
-	close(fd);
-}
 
 static uint8_t *read_raw(const char *name, size_t *len)
 {
@@ -199,7 +172,7 @@ static void expect_task_bad(const char *what, uint32_t pid, const void *buf,
 	int ret;
 
 	guard_image_name(name, sizeof(name), pid);
-	write_raw(name, buf, len);
+	unit_dir_write(name, buf, len);
 	/* A list holding something: a failed read must leave it alone. */
 	guard_ranges_init(&out);
 	guard_ranges_add(&out, pg, 2 * pg);
@@ -437,7 +410,7 @@ static void expect_entry(const char *what, struct entry *t, int want)
 		char name[64];
 
 		guard_image_name(name, sizeof(name), t->e.pid);
-		write_raw(name, buf, len);
+		unit_dir_write(name, buf, len);
 		guard_ranges_init(&out);
 		EXPECT_MSG(!guard_task_image_read(dirfd_, t->e.pid, TASK_SIZE,
 						  &out),
@@ -573,7 +546,7 @@ static void expect_index_bad(const char *what, const void *buf, size_t len)
 	struct guard_index idx;
 	int ret;
 
-	write_raw(GUARD_INDEX_NAME, buf, len);
+	unit_dir_write(GUARD_INDEX_NAME, buf, len);
 	ret = guard_index_read(dirfd_, &idx);
 	EXPECT_MSG(ret == -EINVAL, "%s: got %d, want -EINVAL", what, ret);
 	EXPECT_MSG(idx.n == 0 && idx.pids == NULL,
@@ -597,7 +570,7 @@ static void test_index_bad(void)
 	e.n_pids = 2;
 	e.pids = good;
 	buf = frame(GUARD_IMG_INDEX_MAGIC, &e.base, &len);
-	write_raw(GUARD_INDEX_NAME, buf, len);
+	unit_dir_write(GUARD_INDEX_NAME, buf, len);
 	{
 		struct guard_index idx;
 
@@ -652,7 +625,7 @@ static void test_swapped_and_zero(void)
 	ranges_seq(&r, 2);
 	ASSERT_EQ(guard_task_image_write(dirfd_, 40, &r), 0);
 	buf = read_raw("guard-40.img", &len);
-	write_raw(GUARD_INDEX_NAME, buf, len);
+	unit_dir_write(GUARD_INDEX_NAME, buf, len);
 	EXPECT_EQ(guard_index_read(dirfd_, &idx), -EINVAL);
 	free(buf);
 	ASSERT_EQ(guard_index_write(dirfd_, NULL, 0), 0);
@@ -682,20 +655,13 @@ int main(void)
 		{ "index_bad", test_index_bad },
 		{ "swapped_and_zero", test_swapped_and_zero },
 	};
-	const char *tmp = getenv("TMPDIR");
 
 	pg = sysconf(_SC_PAGESIZE);
 	/* Every bad image is reported on stderr: that is expected noise. */
 	if (!getenv("UNIT_VERBOSE"))
 		guard_log_set_stderr_level((enum guard_log_level)0);
-	snprintf(tmpdir, sizeof(tmpdir), "%s/guard-unit-image-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
+	dirfd_ = unit_dir_create("image");
+	if (dirfd_ < 0)
 		return 1;
-	}
-	dirfd_ = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ASSERT(dirfd_ >= 0);
-	atexit(remove_tmpdir);
 	return unit_run("image", tests, UNIT_ARRAY_SIZE(tests));
 }

@@ -463,20 +463,8 @@ int main(void)
 							     COMPEL_LOG_WARN);
 	if (getenv("UNIT_VERBOSE"))
 		guard_log_set_stderr_level(GUARD_LOG_DEBUG);
-	unsetenv("CRIU_GUARD_DISABLE");
-	ASSERT_EQ(guard_detect_features(&feat), 0);
-	if (!feat.madv_guard)
-		unit_skip(
-			"this kernel has no MADV_GUARD_INSTALL (Linux 6.13+)");
 	fds = count_fds();
-
-	ret = unit_child_start(&child);
-	if (ret) {
-		fprintf(stderr, "can't start the guarded child: %s\n",
-			strerror(-ret));
-		return 1;
-	}
-	atexit(stop_child);
+	unit_child_setup(&child, &feat, stop_child);
 	state = compel_stop_task(child.pid);
 	if (state != COMPEL_TASK_ALIVE) {
 		fprintf(stderr, "compel_stop_task(%d): %d\n", (int)child.pid,

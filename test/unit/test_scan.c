@@ -356,20 +356,8 @@ int main(void)
 		{ "detection_leaves_no_guards",
 		  test_feature_detection_leaves_no_guards },
 	};
-	int ret;
 
 	guard_log_set_stderr_level(GUARD_LOG_WARN);
-	unsetenv("CRIU_GUARD_DISABLE");
-	ASSERT_EQ(guard_detect_features(&feat), 0);
-	if (!feat.madv_guard)
-		unit_skip(
-			"this kernel has no MADV_GUARD_INSTALL (Linux 6.13+)");
-	ret = unit_child_start(&child);
-	if (ret) {
-		fprintf(stderr, "can't start the guarded child: %s\n",
-			strerror(-ret));
-		return 1;
-	}
-	atexit(stop_child);
+	unit_child_setup(&child, &feat, stop_child);
 	return unit_run("scan", tests, UNIT_ARRAY_SIZE(tests));
 }
