@@ -25,6 +25,9 @@ static inline void unit_dir_remove(void)
 	if (unit_dir_fd < 0 || !unit_is_main())
 		return; /* a case's exit: the next case uses the directory */
 	d = fdopendir(dup(unit_dir_fd));
+	/* The dup shares the offset a reader of the directory left at its end. */
+	if (d)
+		rewinddir(d);
 	while (d && (de = readdir(d)))
 		if (de->d_name[0] != '.')
 			unlinkat(unit_dir_fd, de->d_name, 0);
