@@ -33,10 +33,8 @@ int main(int argc, char **argv)
 		}
 	}
 	/* 3-4: next to copies; 6: on a copy; 12-14: between copies. */
-	if (gt_guard(r, 3, 2) || gt_guard(r, 6, 1) || gt_guard(r, 12, 3)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r, { 3, 2 }, { 6, 1 }, { 12, 3 }))
 		return 1;
-	}
 	ret = gt_run_with(&r, 1, NULL, NULL);
 	unlink(path);
 	return ret;

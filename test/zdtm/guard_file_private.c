@@ -24,10 +24,8 @@ int main(int argc, char **argv)
 		fail("can't map %s", path);
 		return 1;
 	}
-	if (gt_guard(r, 0, 1) || gt_guard(r, 8, 2) || gt_guard(r, 23, 1)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r, { 0, 1 }, { 8, 2 }, { 23, 1 }))
 		return 1;
-	}
 	ret = gt_run_with(&r, 1, NULL, NULL);
 	unlink(path);
 	return ret;

@@ -26,10 +26,8 @@ int main(int argc, char **argv)
 	}
 	/* Written through the mapping: the file gets the same bytes. */
 	gt_fill(r);
-	if (gt_guard(r, 0, 2) || gt_guard(r, 10, 1) || gt_guard(r, 19, 1)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r, { 0, 2 }, { 10, 1 }, { 19, 1 }))
 		return 1;
-	}
 	ret = gt_run_with(&r, 1, NULL, NULL);
 	unlink(path);
 	return ret;

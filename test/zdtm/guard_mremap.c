@@ -36,10 +36,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gt_fill(r);
-	if (gt_guard(r, 0, 1) || gt_guard(r, 5, 3) || gt_guard(r, 15, 1)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r, { 0, 1 }, { 5, 3 }, { 15, 1 }))
 		return 1;
-	}
 	/* The reservation's PROT_NONE page stays in front of the target. */
 	old_addr = r->addr;
 	p = mremap(r->addr, PAGES * gt_page, PAGES * gt_page,

@@ -27,18 +27,11 @@ int main(int argc, char **argv)
 	struct gt_region *r;
 
 	test_init(argc, argv);
-	r = gt_map_anon("split", PAGES);
-	if (!r) {
-		fail("mmap");
-		return 1;
-	}
-	gt_fill(r);
+	r = gt_anon("split", PAGES);
 	/* 7-8 and 23-24 straddle the splits at pages 8 and 24. */
-	if (gt_guard(r, 3, 1) || gt_guard(r, 7, 2) || gt_guard(r, 15, 1) ||
-	    gt_guard(r, 23, 2) || gt_guard(r, 30, 1)) {
-		fail("MADV_GUARD_INSTALL");
+	if (!r ||
+	    GT_GUARDS(r, { 3, 1 }, { 7, 2 }, { 15, 1 }, { 23, 2 }, { 30, 1 }))
 		return 1;
-	}
 	if (mprotect(r->addr + 8 * gt_page, 16 * gt_page, PROT_READ)) {
 		fail("mprotect");
 		return 1;

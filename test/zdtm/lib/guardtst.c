@@ -112,7 +112,8 @@ void gt_fill(struct gt_region *r)
 			fill_page(r, pg);
 }
 
-int gt_guard(struct gt_region *r, size_t first, size_t n)
+static int advise(struct gt_region *r, size_t first, size_t n, int advice,
+		  const char *what)
 {
 	/* A test that strays out of its region would guard a neighbour. */
 	if (first + n > r->pages || !n) {
@@ -120,31 +121,46 @@ int gt_guard(struct gt_region *r, size_t first, size_t n)
 			 r->name, first, first + n, r->pages);
 		return -1;
 	}
-	if (madvise(r->addr + first * gt_page, n * gt_page,
-		    MADV_GUARD_INSTALL)) {
-		test_msg("%s: MADV_GUARD_INSTALL: %s\n", r->name,
-			 strerror(errno));
+	if (madvise(r->addr + first * gt_page, n * gt_page, advice)) {
+		test_msg("%s: %s: %s\n", r->name, what, strerror(errno));
 		return -1;
 	}
-	memset(r->guard + first, 1, n);
+	memset(r->guard + first, advice == MADV_GUARD_INSTALL, n);
 	return 0;
+}
+
+int gt_guard(struct gt_region *r, size_t first, size_t n)
+{
+	return advise(r, first, n, MADV_GUARD_INSTALL, "MADV_GUARD_INSTALL");
+}
+
+int gt_guard_spans(struct gt_region *r, const struct gt_span *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (gt_guard(r, s[i].first, s[i].n)) {
+			fail("MADV_GUARD_INSTALL");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct gt_region *gt_anon(const char *name, size_t pages)
+{
+	struct gt_region *r = gt_map_anon(name, pages);
+
+	if (!r) {
+		fail("mmap");
+		return NULL;
+	}
+	gt_fill(r);
+	return r;
 }
 
 int gt_unguard(struct gt_region *r, size_t first, size_t n)
 {
-	/* A test that strays out of its region would guard a neighbour. */
-	if (first + n > r->pages || !n) {
-		test_msg("%s: pages [%zu, %zu) outside the region's %zu\n",
-			 r->name, first, first + n, r->pages);
+	if (advise(r, first, n, MADV_GUARD_REMOVE, "MADV_GUARD_REMOVE"))
 		return -1;
-	}
-	if (madvise(r->addr + first * gt_page, n * gt_page,
-		    MADV_GUARD_REMOVE)) {
-		test_msg("%s: MADV_GUARD_REMOVE: %s\n", r->name,
-			 strerror(errno));
-		return -1;
-	}
-	memset(r->guard + first, 0, n);
 	for (size_t pg = first; pg < first + n; pg++)
 		fill_page(r, pg);
 	return 0;

@@ -36,6 +36,21 @@ struct gt_region *gt_wrap(const char *name, void *addr, size_t pages);
 
 void gt_fill(struct gt_region *r);
 int gt_guard(struct gt_region *r, size_t first, size_t n);
+
+/* gt_map_anon() and gt_fill(); NULL after fail("mmap"). */
+struct gt_region *gt_anon(const char *name, size_t pages);
+
+/* n guard pages from page first of a region. */
+struct gt_span {
+	size_t first, n;
+};
+
+/* gt_guard() on every span; -1 after fail("MADV_GUARD_INSTALL"). */
+int gt_guard_spans(struct gt_region *r, const struct gt_span *s, size_t n);
+#define GT_GUARDS(r, ...)                                                      \
+	gt_guard_spans((r), (const struct gt_span[]){ __VA_ARGS__ },           \
+		       sizeof((const struct gt_span[]){ __VA_ARGS__ }) /       \
+			       sizeof(struct gt_span))
 /* Removes guards; the pages then read as zero and are filled again. */
 int gt_unguard(struct gt_region *r, size_t first, size_t n);
 
