@@ -20,12 +20,9 @@ int main(int argc, char **argv)
 	int ret;
 
 	test_init(argc, argv);
-	snprintf(path, sizeof(path), "/tmp/zdtm-file-cow.%d", getpid());
-	r = gt_map_file("file-cow", path, 16, MAP_PRIVATE);
-	if (!r) {
-		fail("can't map %s", path);
+	r = gt_file("file-cow", 16, MAP_PRIVATE, path, sizeof(path));
+	if (!r)
 		return 1;
-	}
 	for (size_t i = 0; i < sizeof(cow) / sizeof(cow[0]); i++) {
 		if (gt_file_cow(r, path, cow[i])) {
 			fail("can't make page %zu a private copy", cow[i]);

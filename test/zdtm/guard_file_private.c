@@ -18,12 +18,9 @@ int main(int argc, char **argv)
 	int ret;
 
 	test_init(argc, argv);
-	snprintf(path, sizeof(path), "/tmp/zdtm-file-private.%d", getpid());
-	r = gt_map_file("file-private", path, 24, MAP_PRIVATE);
-	if (!r) {
-		fail("can't map %s", path);
+	r = gt_file("file-private", 24, MAP_PRIVATE, path, sizeof(path));
+	if (!r)
 		return 1;
-	}
 	if (GT_GUARDS(r, { 0, 1 }, { 8, 2 }, { 23, 1 }))
 		return 1;
 	ret = gt_run_with(&r, 1, NULL, NULL);

@@ -18,12 +18,9 @@ int main(int argc, char **argv)
 	int ret;
 
 	test_init(argc, argv);
-	snprintf(path, sizeof(path), "/tmp/zdtm-file-shared.%d", getpid());
-	r = gt_map_file("file-shared", path, 20, MAP_SHARED);
-	if (!r) {
-		fail("can't map %s", path);
+	r = gt_file("file-shared", 20, MAP_SHARED, path, sizeof(path));
+	if (!r)
 		return 1;
-	}
 	/* Written through the mapping: the file gets the same bytes. */
 	gt_fill(r);
 	if (GT_GUARDS(r, { 0, 2 }, { 10, 1 }, { 19, 1 }))

@@ -14,13 +14,9 @@
 static int one_vma(void *arg, bool restored)
 {
 	struct gt_region *r = arg;
-	int n = gt_count_vmas(r->addr, 2 * HALF * gt_page);
 
-	if (n == 1)
-		return 0;
-	test_msg("%d VMAs over the merged region %s, expected 1\n", n,
-		 restored ? "after restore" : "before the dump");
-	return 1;
+	return gt_expect_vmas(r->addr, 2 * HALF * gt_page, 1,
+			      "over the merged region", restored);
 }
 
 int main(int argc, char **argv)

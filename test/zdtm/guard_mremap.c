@@ -14,13 +14,8 @@ static char *old_addr;
 
 static int old_gone(void *arg, bool restored)
 {
-	int n = gt_count_vmas(old_addr, PAGES * gt_page);
-
-	if (n == 0)
-		return 0;
-	test_msg("%d VMAs at the old address %s\n", n,
-		 restored ? "after restore" : "before the dump");
-	return 1;
+	return gt_expect_vmas(old_addr, PAGES * gt_page, 0,
+			      "at the old address", restored);
 }
 
 int main(int argc, char **argv)

@@ -13,13 +13,9 @@
 static int three_vmas(void *arg, bool restored)
 {
 	struct gt_region *r = arg;
-	int n = gt_count_vmas(r->addr, PAGES * gt_page);
 
-	if (n == 3)
-		return 0;
-	test_msg("%d VMAs over the region %s, expected 3\n", n,
-		 restored ? "after restore" : "before the dump");
-	return 1;
+	return gt_expect_vmas(r->addr, PAGES * gt_page, 3, "over the region",
+			      restored);
 }
 
 int main(int argc, char **argv)

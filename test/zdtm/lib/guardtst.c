@@ -520,6 +520,30 @@ int gt_count_vmas(const void *addr, size_t len)
 	return n;
 }
 
+int gt_expect_vmas(const void *addr, size_t len, int want, const char *what,
+		   bool restored)
+{
+	int n = gt_count_vmas(addr, len);
+
+	if (n == want)
+		return 0;
+	test_msg("%d VMAs %s %s, expected %d\n", n, what,
+		 restored ? "after restore" : "before the dump", want);
+	return 1;
+}
+
+struct gt_region *gt_file(const char *name, size_t pages, int flags, char *path,
+			  size_t len)
+{
+	struct gt_region *r;
+
+	snprintf(path, len, "/tmp/zdtm-%s.%d", name, getpid());
+	r = gt_map_file(name, path, pages, flags);
+	if (!r)
+		fail("can't map %s", path);
+	return r;
+}
+
 void *gt_reserve(size_t pages)
 {
 	char *p;

@@ -100,6 +100,18 @@ int gt_read_vmas(struct guard_vmas *vmas);
 int gt_check_gu(struct gt_region *r);
 /* VMAs overlapping [addr, addr + len), or -1. */
 int gt_count_vmas(const void *addr, size_t len);
+/*
+ * For gt_run_with()'s checks: 0 if [addr, addr + len) overlaps want VMAs,
+ * else 1 with a message naming where (what) and when (restored or not).
+ */
+int gt_expect_vmas(const void *addr, size_t len, int want, const char *what,
+		   bool restored);
+/*
+ * Maps a new file /tmp/zdtm-NAME.PID (its path in path) as gt_map_file()
+ * does; NULL after fail().
+ */
+struct gt_region *gt_file(const char *name, size_t pages, int flags, char *path,
+			  size_t len);
 /* pages of address space with a PROT_NONE page on either side, or NULL. */
 void *gt_reserve(size_t pages);
 /* Writes pages of like's pattern to a new file at path. */
