@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "guard_log.h"
 #include "unit.h"
 
 static char unit_dir_path[4096];
@@ -67,6 +68,21 @@ static inline void unit_dir_write(const char *name, const void *buf, size_t len)
 	ASSERT(fd >= 0);
 	ASSERT(write(fd, buf, len) == (ssize_t)len);
 	close(fd);
+}
+
+/*
+ * Runs a suite of crafted images in the scratch directory.  The readers'
+ * complaints about bad images are the expected noise: shown only with
+ * UNIT_VERBOSE.
+ */
+static inline int unit_dir_run(const char *suite, const struct unit_test *t,
+			       size_t n)
+{
+	if (!getenv("UNIT_VERBOSE"))
+		guard_log_set_stderr_level((enum guard_log_level)0);
+	if (unit_dir_create(suite) < 0)
+		return 1;
+	return unit_run(suite, t, n);
 }
 
 #endif
