@@ -26,6 +26,28 @@ int guard_proc_open(pid_t pid, const char *file);
 int guard_read_vmas(pid_t pid, const char *file, struct guard_vmas *out);
 
 /*
+ * What one hook reads of one task, each file once: the VMAs and pagemap,
+ * read on first use and kept until the hook frees the snapshot.  Valid
+ * while the task's mappings hold still (frozen or seized), and only
+ * within one hook: smaps "gu" appears when guards are installed.
+ */
+struct guard_proc_snap {
+	pid_t pid;
+	struct guard_vmas vmas;
+	bool have_vmas;
+	bool vmas_smaps; /* from smaps: VmFlags ("gu", "lo") are known */
+	int pagemap_fd;	 /* -1 until opened */
+};
+
+void guard_proc_snap_init(struct guard_proc_snap *s, pid_t pid);
+/* The VMAs; smaps: VmFlags are needed.  smaps read once serves maps too. */
+int guard_proc_snap_vmas(struct guard_proc_snap *s, bool smaps,
+			 const struct guard_vmas **out);
+/* The open pagemap fd, or -errno (logged). */
+int guard_proc_snap_pagemap(struct guard_proc_snap *s);
+void guard_proc_snap_free(struct guard_proc_snap *s);
+
+/*
  * What the plugin needs from /proc/PID/status, read once per task and
  * hook and passed down: every line costs a read of the whole file.
  */

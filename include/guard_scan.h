@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "guard_features.h"
+#include "guard_proc.h"
 #include "guard_range.h"
 
 enum guard_scan_mode {
@@ -43,5 +44,14 @@ int guard_find(pid_t pid, const struct guard_features *f,
 int guard_verify(pid_t pid, const struct guard_features *f,
 		 const struct guard_ranges *span,
 		 const struct guard_ranges *expect, const char *what);
+
+/* The same from a hook's snapshot of the task: no file read twice. */
+int guard_find_snap(struct guard_proc_snap *snap,
+		    const struct guard_features *f, enum guard_scan_mode mode,
+		    struct guard_ranges *out);
+int guard_verify_snap(struct guard_proc_snap *snap,
+		      const struct guard_features *f,
+		      const struct guard_ranges *span,
+		      const struct guard_ranges *expect, const char *what);
 
 #endif

@@ -69,6 +69,45 @@ int guard_read_vmas(pid_t pid, const char *file, struct guard_vmas *out)
 	return ret;
 }
 
+void guard_proc_snap_init(struct guard_proc_snap *s, pid_t pid)
+{
+	memset(s, 0, sizeof(*s));
+	s->pid = pid;
+	s->pagemap_fd = -1;
+}
+
+int guard_proc_snap_vmas(struct guard_proc_snap *s, bool smaps,
+			 const struct guard_vmas **out)
+{
+	int ret;
+
+	if (!s->have_vmas || (smaps && !s->vmas_smaps)) {
+		ret = guard_read_vmas(s->pid, smaps ? "smaps" : "maps",
+				      &s->vmas);
+		if (ret)
+			return ret;
+		s->have_vmas = true;
+		s->vmas_smaps = smaps;
+	}
+	*out = &s->vmas;
+	return 0;
+}
+
+int guard_proc_snap_pagemap(struct guard_proc_snap *s)
+{
+	if (s->pagemap_fd < 0)
+		s->pagemap_fd = guard_proc_open(s->pid, "pagemap");
+	return s->pagemap_fd;
+}
+
+void guard_proc_snap_free(struct guard_proc_snap *s)
+{
+	if (s->pagemap_fd >= 0)
+		close(s->pagemap_fd);
+	guard_vmas_free(&s->vmas);
+	guard_proc_snap_init(s, s->pid);
+}
+
 static unsigned long long status_mask(const char *v)
 {
 	return strtoull(v, NULL, 16);

@@ -228,18 +228,18 @@ static int check_mapped(pid_t pid, const struct guard_vmas *vmas,
 static int plan_install(struct guard_task *t,
 			const struct guard_task_status *st,
 			const struct guard_ranges *expect,
+			struct guard_proc_snap *snap,
 			struct guard_remote_task *rt)
 {
-	struct guard_vmas vmas = { 0 };
+	const struct guard_vmas *vmas;
 	int ret;
 
 	memset(rt, 0, sizeof(*rt));
-	ret = guard_read_vmas(t->pid, "maps", &vmas);
+	ret = guard_proc_snap_vmas(snap, false, &vmas);
 	if (!ret)
-		ret = check_mapped(t->pid, &vmas, &t->ranges);
+		ret = check_mapped(t->pid, vmas, &t->ranges);
 	if (!ret)
-		ret = guard_remote_plan(t->pid, &vmas, expect, &t->ranges, rt);
-	guard_vmas_free(&vmas);
+		ret = guard_remote_plan(t->pid, vmas, expect, &t->ranges, rt);
 	rt->batch = guard_remote_batch_mode(&r.feat);
 	rt->stop_pending = st->stop_pending;
 	rt->stop_only = st->stop_only;
@@ -247,7 +247,12 @@ static int plan_install(struct guard_task *t,
 	return ret;
 }
 
-static int install(struct guard_task *t, const struct guard_task_status *st)
+/*
+ * snap: the maps read for the plan serve the verify (installing guards
+ * changes no mapping); smaps, if the verify needs "gu", is read after.
+ */
+static int install(struct guard_task *t, const struct guard_task_status *st,
+		   struct guard_proc_snap *snap)
 {
 	uint64_t t0 = guard_now_us(), t1, t2;
 	struct guard_remote_task rt;
@@ -259,15 +264,15 @@ static int install(struct guard_task *t, const struct guard_task_status *st)
 	/* criu's own ranges are in place already; the task has both. */
 	ret = guard_ranges_union(&t->ranges, &t->native, &expect);
 	if (!ret)
-		ret = plan_install(t, st, &expect, &rt);
+		ret = plan_install(t, st, &expect, snap, &rt);
 	t1 = guard_now_us();
 	if (!ret)
 		ret = guard_remote_task_apply(&rt, &t->ranges,
 					      MADV_GUARD_INSTALL, &done);
 	t2 = guard_now_us();
 	if (!ret)
-		ret = guard_verify(t->pid, &r.feat, &expect, &expect,
-				   "after install");
+		ret = guard_verify_snap(snap, &r.feat, &expect, &expect,
+					"after install");
 	guard_ranges_free(&expect);
 	if (ret)
 		return ret;
@@ -302,6 +307,7 @@ static void fail(struct guard_task *t)
 int guard_restore_task(pid_t pid)
 {
 	uint64_t t0 = guard_now_us();
+	struct guard_proc_snap snap;
 	struct guard_task_status st;
 	struct guard_task *t;
 	uint32_t ns_pid;
@@ -334,7 +340,9 @@ int guard_restore_task(pid_t pid)
 	}
 	if (!t->ranges.n)
 		return 0;
-	ret = install(t, &st);
+	guard_proc_snap_init(&snap, pid);
+	ret = install(t, &st, &snap);
+	guard_proc_snap_free(&snap);
 	if (ret) {
 		fail(t);
 		return ret;

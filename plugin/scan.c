@@ -156,15 +156,16 @@ static int scan_one(int fd, const struct guard_features *f, uint64_t start,
  * Scans, within [lo, hi), only VMAs that may hold guards: smaps "gu",
  * else every VMA.
  */
-static int find_by_vmas(pid_t pid, int fd, const struct guard_features *f,
-			uint64_t lo, uint64_t hi, struct guard_ranges *out)
+static int find_by_vmas(struct guard_proc_snap *snap, int fd,
+			const struct guard_features *f, uint64_t lo,
+			uint64_t hi, struct guard_ranges *out)
 {
-	struct guard_vmas vmas = { 0 };
+	const struct guard_vmas *vmas;
 	int ret;
 
-	ret = guard_read_vmas(pid, f->smaps_flag ? "smaps" : "maps", &vmas);
-	for (size_t i = 0; !ret && i < vmas.n; i++) {
-		struct guard_vma *v = &vmas.v[i];
+	ret = guard_proc_snap_vmas(snap, f->smaps_flag, &vmas);
+	for (size_t i = 0; !ret && i < vmas->n; i++) {
+		const struct guard_vma *v = &vmas->v[i];
 		uint64_t s = v->start > lo ? v->start : lo;
 		uint64_t e = v->end < hi ? v->end : hi;
 
@@ -174,12 +175,11 @@ static int find_by_vmas(pid_t pid, int fd, const struct guard_features *f,
 			continue;
 		ret = scan_one(fd, f, s, e, out);
 	}
-	guard_vmas_free(&vmas);
 	return ret;
 }
 
-/* The guard ranges of pid within [lo, hi), by mode within what f allows. */
-static int find_in(pid_t pid, const struct guard_features *f,
+/* The guard ranges within [lo, hi), by mode within what f allows. */
+static int find_in(struct guard_proc_snap *snap, const struct guard_features *f,
 		   enum guard_scan_mode mode, uint64_t lo, uint64_t hi,
 		   struct guard_ranges *out)
 {
@@ -189,30 +189,43 @@ static int find_in(pid_t pid, const struct guard_features *f,
 		pr_err("This kernel reports no guard pages (no PAGE_IS_GUARD, no pagemap bit 58)\n");
 		return -EOPNOTSUPP;
 	}
-	fd = guard_proc_open(pid, "pagemap");
+	fd = guard_proc_snap_pagemap(snap);
 	if (fd < 0)
 		return fd;
 	guard_ranges_reset(out);
 	if (f->scan_guard && (mode != GUARD_SCAN_SMAPS || !f->smaps_flag))
 		ret = guard_scan_pagemap(fd, lo, hi, out);
 	else
-		ret = find_by_vmas(pid, fd, f, lo, hi, out);
+		ret = find_by_vmas(snap, fd, f, lo, hi, out);
 	if (ret)
-		pr_err("Can't collect guard ranges of %d: %s\n", (int)pid,
+		pr_err("Can't collect guard ranges of %d: %s\n", (int)snap->pid,
 		       strerror(-ret));
-	close(fd);
 	return ret;
+}
+
+int guard_find_snap(struct guard_proc_snap *snap,
+		    const struct guard_features *f, enum guard_scan_mode mode,
+		    struct guard_ranges *out)
+{
+	return find_in(snap, f, mode, 0, f->task_size, out);
 }
 
 int guard_find(pid_t pid, const struct guard_features *f,
 	       enum guard_scan_mode mode, struct guard_ranges *out)
 {
-	return find_in(pid, f, mode, 0, f->task_size, out);
+	struct guard_proc_snap snap;
+	int ret;
+
+	guard_proc_snap_init(&snap, pid);
+	ret = guard_find_snap(&snap, f, mode, out);
+	guard_proc_snap_free(&snap);
+	return ret;
 }
 
-int guard_verify(pid_t pid, const struct guard_features *f,
-		 const struct guard_ranges *span,
-		 const struct guard_ranges *expect, const char *what)
+int guard_verify_snap(struct guard_proc_snap *snap,
+		      const struct guard_features *f,
+		      const struct guard_ranges *span,
+		      const struct guard_ranges *expect, const char *what)
 {
 	struct guard_ranges now;
 	uint64_t lo, hi;
@@ -223,13 +236,26 @@ int guard_verify(pid_t pid, const struct guard_features *f,
 	lo = span->v[0].start;
 	hi = span->v[span->n - 1].end;
 	guard_ranges_init(&now);
-	ret = find_in(pid, f, GUARD_SCAN_FULL, lo, hi, &now);
+	ret = find_in(snap, f, GUARD_SCAN_FULL, lo, hi, &now);
 	if (!ret && !guard_ranges_equal(&now, expect)) {
 		pr_err("task %d: %zu guard ranges %s in [%#llx, %#llx), %zu expected\n",
-		       (int)pid, now.n, what, (unsigned long long)lo,
+		       (int)snap->pid, now.n, what, (unsigned long long)lo,
 		       (unsigned long long)hi, expect->n);
 		ret = -EIO;
 	}
 	guard_ranges_free(&now);
+	return ret;
+}
+
+int guard_verify(pid_t pid, const struct guard_features *f,
+		 const struct guard_ranges *span,
+		 const struct guard_ranges *expect, const char *what)
+{
+	struct guard_proc_snap snap;
+	int ret;
+
+	guard_proc_snap_init(&snap, pid);
+	ret = guard_verify_snap(&snap, f, span, expect, what);
+	guard_proc_snap_free(&snap);
 	return ret;
 }
