@@ -3,7 +3,7 @@
  * The harness itself: a case that crashes or bails out fails alone, and
  * the cases after it still run.
  */
-#include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -16,10 +16,14 @@ static void mark(char c)
 		_exit(3);
 }
 
+/*
+ * Dies by a signal, as a failed assert() does.  Not SIGSEGV: the
+ * sanitizers catch that one and count it as a bug in the project.
+ */
 static void inner_crash(void)
 {
 	mark('c');
-	raise(SIGSEGV);
+	abort();
 }
 
 static void inner_assert(void)
