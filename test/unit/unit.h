@@ -9,6 +9,8 @@
  * one still runs.  Handlers the program registers with atexit() before
  * unit_run() (kill the shared child, remove the temp directory) belong to
  * the main process: they return early unless unit_is_main().
+ * unit_run_in_order() keeps the cases in the one process (ASSERT then
+ * ends the program), for cases that are steps on one ptrace-seized task.
  *
  * Exit status: 0 all passed, 1 something failed, 77 skipped (meson's skip).
  */
