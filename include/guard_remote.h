@@ -71,15 +71,6 @@ int guard_remote_task_apply(struct guard_remote_task *t,
 			    size_t *done);
 
 /*
- * Removes every guard in ranges.  Ranges close together are joined into
- * one call (MADV_GUARD_REMOVE leaves the pages between alone); if that
- * fails, the ranges are lifted one by one.  On failure, which ranges are
- * lifted is not known exactly: reinstall them all.
- */
-int guard_remote_task_lift(struct guard_remote_task *t,
-			   const struct guard_ranges *ranges);
-
-/*
  * Plans t by pid alone, for tests and tools that have no snapshot of the
  * task: status, maps and pagemap (to keep the call off guards outside
  * avoid) are read here.
@@ -94,12 +85,10 @@ struct guard_remote_call {
 	struct guard_remote_stats stats; /* of the last call, reset by it */
 };
 
-/* guard_remote_task_apply() and _lift() by pid, planned as above. */
+/* guard_remote_task_apply() by pid, planned as above. */
 int guard_remote_apply(pid_t pid, struct guard_remote_call *c,
 		       const struct guard_ranges *ranges, int advice,
 		       size_t *done);
-int guard_remote_lift(pid_t pid, struct guard_remote_call *c,
-		      const struct guard_ranges *ranges);
 
 /*
  * Prepares injection into the seized, stopped task pid.  The syscall

@@ -17,6 +17,7 @@
 #include "guard_criu_syms.h"
 #include "guard_image.h"
 #include "guard_kernel.h"
+#include "guard_lift.h"
 #include "guard_log.h"
 #include "guard_plugin.h"
 #include "guard_remote.h"
@@ -218,7 +219,7 @@ static int dump_task(struct guard_proc_snap *snap)
 	/* Marked first, so exit(DUMP) reinstalls even after a partial lift. */
 	t->lifted = true;
 	t2 = guard_now_us();
-	ret = guard_remote_task_lift(&t->remote, &t->ranges);
+	ret = guard_lift(&t->remote, &t->ranges);
 	t3 = guard_now_us();
 	if (!ret)
 		ret = check_lifted(t, snap);

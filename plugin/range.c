@@ -118,6 +118,23 @@ int guard_ranges_subtract(const struct guard_ranges *a,
 	return 0;
 }
 
+int guard_ranges_join(const struct guard_ranges *in, uint64_t gap,
+		      struct guard_ranges *out)
+{
+	guard_ranges_reset(out);
+	for (size_t i = 0; i < in->n; i++) {
+		struct guard_range *last = out->n ? &out->v[out->n - 1] : NULL;
+
+		if (last && in->v[i].start - last->end <= gap) {
+			last->end = in->v[i].end;
+			continue;
+		}
+		if (guard_ranges_add(out, in->v[i].start, in->v[i].end))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int guard_ranges_union(const struct guard_ranges *a,
 		       const struct guard_ranges *b, struct guard_ranges *out)
 {

@@ -29,6 +29,7 @@
 #include <compel/log.h>
 
 #include "guard_kernel.h"
+#include "guard_lift.h"
 #include "guard_log.h"
 #include "guard_remote.h"
 #include "guard_proc.h"
@@ -372,7 +373,7 @@ static void expect_data(const struct child *c)
 }
 
 /*
- * guard_remote_lift() joins ranges less than 64 pages apart; the pages in
+ * guard_lift_pid() joins ranges less than 64 pages apart; the pages in
  * between keep their data.  far: 100 pages apart, nothing joins.
  */
 static void lift(size_t n, bool far, long hole_in_gap)
@@ -385,7 +386,7 @@ static void lift(size_t n, bool far, long hole_in_gap)
 	gap_hole = hole_in_gap;
 	child_start(&c, n, -1);
 	guard_ranges_init(&none);
-	EXPECT_EQ(guard_remote_lift(c.pid, &call, &c.all), 0);
+	EXPECT_EQ(guard_lift_pid(c.pid, &call, &c.all), 0);
 	st = call.stats;
 	if (far || hole_in_gap >= 0) {
 		/* One by one: batched as guard_remote_apply() does. */
@@ -446,7 +447,7 @@ static void in_place(size_t n)
 	EXPECT_EQ(t.iov_at, c.all.v[n - 1].start);
 	EXPECT_EQ(t.iov_len, (uint64_t)c.page);
 
-	EXPECT_EQ(guard_remote_task_lift(&t, &c.all), 0);
+	EXPECT_EQ(guard_lift(&t, &c.all), 0);
 	expect_guards(&c, &none);
 	memset(&t.stats, 0, sizeof(t.stats));
 	EXPECT_EQ(
@@ -508,7 +509,7 @@ static void test_in_place_failure(void)
 	for (size_t i = k + 1; i < n; i++)
 		ASSERT(!guard_ranges_add(&ok, c.all.v[i].start,
 					 c.all.v[i].end));
-	EXPECT_EQ(guard_remote_task_lift(&t, &ok), 0);
+	EXPECT_EQ(guard_lift(&t, &ok), 0);
 	EXPECT_EQ(
 		guard_remote_task_apply(&t, &c.all, MADV_GUARD_INSTALL, &done),
 		-ENOMEM);
