@@ -20,6 +20,7 @@
 
 #include "guard_kernel.h"
 #include "guard_log.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 
 struct cfg {

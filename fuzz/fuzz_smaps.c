@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "guard_log.h"
+#include "guard_smaps.h"
 #include "guard_scan.h"
 
 static int parse(const char *text, size_t len, size_t chunk,

@@ -63,6 +63,15 @@ int guard_image_write(int dirfd, const char *name, uint32_t magic,
 int guard_image_read(int dirfd, const char *name, uint8_t **buf, size_t *len);
 int guard_image_check_header(const uint8_t *buf, size_t len, const char *name,
 			     uint32_t magic);
+/*
+ * Checks the header for magic and unpacks the protobuf message behind it:
+ * the message, or NULL with a message naming the file.
+ */
+struct ProtobufCMessageDescriptor;
+struct ProtobufCMessage *
+guard_image_decode(const uint8_t *buf, size_t len, const char *name,
+		   uint32_t magic,
+		   const struct ProtobufCMessageDescriptor *desc);
 int guard_image_check_common(const char *name, uint32_t version, uint32_t page,
 			     const char *arch);
 /* Bytes of header before the protobuf payload. */
@@ -89,5 +98,9 @@ int guard_index_read(int dirfd, struct guard_index *out);
 int guard_index_decode(const uint8_t *buf, size_t len, const char *name,
 		       struct guard_index *out);
 void guard_index_free(struct guard_index *idx);
+
+/* The index lists pids sorted: the one order, and the lookup in it. */
+void guard_pids_sort(uint32_t *pids, size_t n);
+bool guard_pids_has(const uint32_t *pids, size_t n, uint32_t pid);
 
 #endif

@@ -14,6 +14,7 @@
 #include "guard_hwbp.h"
 #include "guard_range.h"
 #include "guard_remote.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 
 enum guard_mode {
@@ -37,6 +38,7 @@ struct guard_task {
 	pid_t pid;	 /* host pid, as hooks receive it */
 	uint32_t ns_pid; /* pid in its own namespace, as images are named */
 	struct guard_ranges ranges;
+	struct guard_ranges native; /* restore: ranges criu (>= 4.2) restores */
 	bool lifted; /* dump: removal was attempted, reinstall at exit */
 	struct guard_remote_task remote; /* dump: planned once, used twice */
 };
@@ -51,6 +53,13 @@ int guard_settings_load(struct guard_settings *s);
 
 struct guard_task *guard_tasks_push(struct guard_tasks *t, pid_t pid,
 				    uint32_t ns_pid);
+/*
+ * The task's status, which every hook reads first: its NSpid names its
+ * images, so a status without one (or CRIU_GUARD_DISABLE=nspid) is an
+ * error, logged here.
+ */
+int guard_task_status_ns(pid_t pid, const struct guard_features *f,
+			 struct guard_task_status *st);
 struct guard_task *guard_tasks_find_ns(struct guard_tasks *t, uint32_t ns_pid);
 void guard_tasks_free(struct guard_tasks *t);
 

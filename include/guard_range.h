@@ -53,6 +53,9 @@ bool guard_ranges_cover(const struct guard_ranges *m,
 int guard_ranges_subtract(const struct guard_ranges *a,
 			  const struct guard_ranges *b,
 			  struct guard_ranges *out);
+/* out = in with ranges at most gap bytes apart joined, gaps included. */
+int guard_ranges_join(const struct guard_ranges *in, uint64_t gap,
+		      struct guard_ranges *out);
 /* out = a and b merged (both sorted). */
 int guard_ranges_union(const struct guard_ranges *a,
 		       const struct guard_ranges *b, struct guard_ranges *out);

@@ -2,7 +2,9 @@
 /*
  * madvise() in another task.  The kernel refuses guard advice through
  * process_madvise() on another process, so the call is injected with
- * libcompel into a task that the caller has already ptrace-seized.
+ * libcompel (guard_inject.h) into a task that the caller has already
+ * ptrace-seized.  No state lives here between calls: the caller owns the
+ * plan (struct guard_remote_task) and reads its stats.
  */
 #ifndef CRIU_GUARD_REMOTE_H
 #define CRIU_GUARD_REMOTE_H
@@ -11,7 +13,8 @@
 #include <sys/types.h>
 
 #include "guard_range.h"
-#include "guard_scan.h"
+#include "guard_features.h"
+#include "guard_smaps.h"
 
 struct guard_remote;
 
@@ -68,24 +71,24 @@ int guard_remote_task_apply(struct guard_remote_task *t,
 			    size_t *done);
 
 /*
- * Removes every guard in ranges.  Ranges close together are joined into
- * one call (MADV_GUARD_REMOVE leaves the pages between alone); if that
- * fails, the ranges are lifted one by one.  On failure, which ranges are
- * lifted is not known exactly: reinstall them all.
+ * Plans t by pid alone, for tests and tools that have no snapshot of the
+ * task: status, maps and pagemap (to keep the call off guards outside
+ * avoid) are read here.
  */
-int guard_remote_task_lift(struct guard_remote_task *t,
-			   const struct guard_ranges *ranges);
+int guard_remote_plan_pid(pid_t pid, enum guard_remote_batch batch,
+			  const struct guard_ranges *avoid,
+			  struct guard_remote_task *t);
 
-/*
- * The same by pid, for tests and tools: they read status, maps and
- * pagemap themselves, batch as guard_remote_setup() said, and report in
- * guard_remote_last_stats().
- */
-void guard_remote_setup(const struct guard_features *f);
-void guard_remote_last_stats(struct guard_remote_stats *s);
-int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges, int advice,
+/* What the pid-based entry points take (batch) and give back (stats). */
+struct guard_remote_call {
+	enum guard_remote_batch batch;
+	struct guard_remote_stats stats; /* of the last call, reset by it */
+};
+
+/* guard_remote_task_apply() by pid, planned as above. */
+int guard_remote_apply(pid_t pid, struct guard_remote_call *c,
+		       const struct guard_ranges *ranges, int advice,
 		       size_t *done);
-int guard_remote_lift(pid_t pid, const struct guard_ranges *ranges);
 
 /*
  * Prepares injection into the seized, stopped task pid.  The syscall

@@ -148,16 +148,10 @@ int guard_binding_check(int dirfd, const struct guard_index *idx)
 		       GUARD_BINDING_NAME);
 	if (ret)
 		return ret;
-	ret = guard_image_check_header(buf, len, GUARD_BINDING_NAME,
-				       GUARD_IMG_BINDING_MAGIC);
-	if (!ret) {
-		e = guard_binding_entry__unpack(NULL, len - GUARD_IMG_HDR_LEN,
-						buf + GUARD_IMG_HDR_LEN);
-		if (!e)
-			pr_err("%s: corrupt (protobuf does not decode)\n",
-			       GUARD_BINDING_NAME);
-		ret = e ? 0 : -EINVAL;
-	}
+	e = (GuardBindingEntry *)guard_image_decode(
+		buf, len, GUARD_BINDING_NAME, GUARD_IMG_BINDING_MAGIC,
+		&guard_binding_entry__descriptor);
+	ret = e ? 0 : -EINVAL;
 	if (!ret)
 		ret = guard_image_check_common(GUARD_BINDING_NAME, e->version,
 					       e->page_size, e->arch);

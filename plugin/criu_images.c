@@ -125,6 +125,21 @@ static int skip_magic(const uint8_t *buf, size_t len, const char *name,
 	return -EINVAL;
 }
 
+/* The length of the entry at off, which must lie wholly inside buf. */
+static int entry_at(const uint8_t *buf, size_t len, size_t off,
+		    const char *name, uint32_t *n)
+{
+	*n = 0;
+	if (len - off >= 4)
+		memcpy(n, buf + off, 4);
+	if (len - off < 4 || *n > len - off - 4) {
+		pr_err("%s: entry at offset %zu runs past the end (truncated)\n",
+		       name, off);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
 			 struct guard_criu_mm *out)
 {
@@ -136,16 +151,11 @@ int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
 		return -EINVAL;
 	while (!ret && off < len) {
 		CriuMmEntry *e;
-		uint32_t n = 0;
+		uint32_t n;
 
-		if (len - off >= 4)
-			memcpy(&n, buf + off, 4);
-		if (len - off < 4 || n > len - off - 4) {
-			pr_err("%s: entry at offset %zu runs past the end (truncated)\n",
-			       name, off);
-			ret = -EINVAL;
+		ret = entry_at(buf, len, off, name, &n);
+		if (ret)
 			break;
-		}
 		e = criu_mm_entry__unpack(NULL, n, buf + off + 4);
 		if (!e) {
 			pr_err("%s: entry at offset %zu does not decode (corrupt)\n",
@@ -206,15 +216,10 @@ int guard_criu_mm_check(const struct guard_criu_mm *mm, const char *name,
 static int only_entry(const uint8_t *buf, size_t len, size_t off,
 		      const char *name, const uint8_t **msg, size_t *msg_len)
 {
-	uint32_t n = 0;
+	uint32_t n;
 
-	if (len - off >= 4)
-		memcpy(&n, buf + off, 4);
-	if (len - off < 4 || n > len - off - 4) {
-		pr_err("%s: entry at offset %zu runs past the end (truncated)\n",
-		       name, off);
+	if (entry_at(buf, len, off, name, &n))
 		return -EINVAL;
-	}
 	if (off + 4 + n != len) {
 		pr_err("%s: %zu bytes after its one entry (corrupt)\n", name,
 		       len - off - 4 - n);

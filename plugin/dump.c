@@ -17,6 +17,7 @@
 #include "guard_criu_syms.h"
 #include "guard_image.h"
 #include "guard_kernel.h"
+#include "guard_lift.h"
 #include "guard_log.h"
 #include "guard_plugin.h"
 #include "guard_remote.h"
@@ -59,13 +60,6 @@ int guard_dump_init(const struct guard_features *f,
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Rewritten after every task, so that the index is whole once the last
  * task is done; exit(DUMP) comes too late to fail the dump on an error.
@@ -79,7 +73,7 @@ static int write_index(int dirfd)
 	d.pids = pids;
 	for (size_t i = 0; i < d.tasks.n; i++)
 		pids[i] = d.tasks.v[i].ns_pid;
-	qsort(pids, d.tasks.n, sizeof(*pids), cmp_u32);
+	guard_pids_sort(pids, d.tasks.n);
 	return guard_index_write(dirfd, pids, d.tasks.n);
 }
 
@@ -108,13 +102,13 @@ static int register_inventory(void)
 }
 
 /* Guards must be gone, or CRIU's page dump fails on them. */
-static int check_lifted(struct guard_task *t)
+static int check_lifted(struct guard_task *t, struct guard_proc_snap *snap)
 {
 	struct guard_ranges none;
 
 	guard_ranges_init(&none);
-	return guard_verify(t->pid, &d.feat, &t->ranges, &none,
-			    "left after lifting");
+	return guard_verify_snap(snap, &d.feat, &t->ranges, &none,
+				 "left after lifting");
 }
 
 /*
@@ -143,22 +137,23 @@ static int check_unlocked(struct guard_task *t, const struct guard_vmas *vmas)
 }
 
 /*
- * One read of the task's mappings serves the mlock check and the choice
- * of where to inject, now and at exit(DUMP): the tree stays frozen in
- * between, and CRIU's parasite leaves no mapping behind.
+ * One read of the task's mappings (the one the scan made, if it needed
+ * them) serves the mlock check and the choice of where to inject, now and
+ * at exit(DUMP): the tree stays frozen in between, and CRIU's parasite
+ * leaves no mapping behind.
  */
-static int plan_task(struct guard_task *t, const struct guard_task_status *st)
+static int plan_task(struct guard_task *t, const struct guard_task_status *st,
+		     struct guard_proc_snap *snap)
 {
-	struct guard_vmas vmas = { 0 };
+	const struct guard_vmas *vmas;
 	int ret;
 
-	ret = guard_read_vmas(t->pid, st->locked ? "smaps" : "maps", &vmas);
+	ret = guard_proc_snap_vmas(snap, st->locked, &vmas);
 	if (!ret)
-		ret = check_unlocked(t, &vmas);
+		ret = check_unlocked(t, vmas);
 	if (!ret)
-		ret = guard_remote_plan(t->pid, &vmas, &t->ranges, &t->ranges,
+		ret = guard_remote_plan(t->pid, vmas, &t->ranges, &t->ranges,
 					&t->remote);
-	guard_vmas_free(&vmas);
 	t->remote.batch = guard_remote_batch_mode(&d.feat);
 	t->remote.stop_pending = st->stop_pending;
 	t->remote.stop_only = st->stop_only;
@@ -182,28 +177,23 @@ static int record(int dirfd, struct guard_task *t)
 	return ret;
 }
 
-int guard_dump_task(pid_t pid)
+/* One task in its hook; snap holds what is read of it, each file once. */
+static int dump_task(struct guard_proc_snap *snap)
 {
 	int dirfd = criu_get_image_dir();
 	uint64_t t0 = guard_now_us(), t1, t2, t3, t4;
 	struct guard_task_status st;
+	pid_t pid = snap->pid;
 	struct guard_task *t;
 	int ret;
 
-	if (!d.active)
-		return 0;
-	ret = guard_task_status_read(pid, &st);
-	if (!ret && !d.feat.nspid)
-		ret = -ENOENT;
-	if (ret) {
-		pr_err("task %d: can't read its pid in its namespace (NSpid): %s\n",
-		       (int)pid, strerror(-ret));
+	ret = guard_task_status_ns(pid, &d.feat, &st);
+	if (ret)
 		return ret;
-	}
 	t = guard_tasks_push(&d.tasks, pid, st.ns_pid);
 	if (!t)
 		return -ENOMEM;
-	ret = guard_find(pid, &d.feat, d.set.scan, &t->ranges);
+	ret = guard_find_snap(snap, &d.feat, d.set.scan, &t->ranges);
 	if (ret)
 		return ret;
 	/* Before anything is written or lifted: the task keeps its guards. */
@@ -223,22 +213,35 @@ int guard_dump_task(pid_t pid)
 	pr_info("task %d (ns pid %u): %zu guard ranges, %llu KiB; lifting\n",
 		(int)pid, st.ns_pid, t->ranges.n,
 		(unsigned long long)guard_ranges_bytes(&t->ranges) >> 10);
-	ret = plan_task(t, &st);
+	ret = plan_task(t, &st, snap);
 	if (ret)
 		return ret;
 	/* Marked first, so exit(DUMP) reinstalls even after a partial lift. */
 	t->lifted = true;
 	t2 = guard_now_us();
-	ret = guard_remote_task_lift(&t->remote, &t->ranges);
+	ret = guard_lift(&t->remote, &t->ranges);
 	t3 = guard_now_us();
 	if (!ret)
-		ret = check_lifted(t);
+		ret = check_lifted(t, snap);
 	t4 = guard_now_us();
 	pr_info("timing dump %d: find=%lluus lift=%lluus check=%lluus ranges=%zu injected=%zu hook=%lluus\n",
 		(int)pid, (unsigned long long)(t1 - t0),
 		(unsigned long long)(t3 - t2), (unsigned long long)(t4 - t3),
 		t->ranges.n, t->remote.stats.syscalls,
 		(unsigned long long)(t4 - t0));
+	return ret;
+}
+
+int guard_dump_task(pid_t pid)
+{
+	struct guard_proc_snap snap;
+	int ret;
+
+	if (!d.active)
+		return 0;
+	guard_proc_snap_init(&snap, pid);
+	ret = dump_task(&snap);
+	guard_proc_snap_free(&snap);
 	return ret;
 }
 

@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "guard_kernel.h"
+#include "guard_features.h"
 #include "guard_log.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 
 /* True if a mapping can be placed at addr, i.e. the task size is above it. */
@@ -121,9 +123,8 @@ static void probe_batch(struct guard_features *f, char *p, long page)
 	close(pidfd);
 }
 
-static void apply_disable(struct guard_features *f)
+void guard_features_mask(struct guard_features *f, const char *s)
 {
-	const char *s = getenv("CRIU_GUARD_DISABLE");
 	char *copy, *tok, *save;
 
 	if (!s || !*s)
@@ -155,7 +156,7 @@ static void apply_disable(struct guard_features *f)
 	pr_info("CRIU_GUARD_DISABLE=%s masks kernel features\n", s);
 }
 
-int guard_detect_features(struct guard_features *f)
+int guard_probe_features(struct guard_features *f)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	char *p;
@@ -171,7 +172,7 @@ int guard_detect_features(struct guard_features *f)
 		return -errno;
 	f->madv_guard = !madvise(p + page, page, MADV_GUARD_INSTALL);
 	if (f->madv_guard) {
-		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		fd = guard_proc_open(0, "pagemap");
 		if (fd >= 0) {
 			f->scan_guard = probe_scan(fd, p, page);
 			f->pagemap_bit = probe_bits(fd, p, page);
@@ -181,10 +182,24 @@ int guard_detect_features(struct guard_features *f)
 		probe_batch(f, p, page);
 	}
 	munmap(p, 3 * page);
-	apply_disable(f);
+	return 0;
+}
+
+void guard_features_log(const struct guard_features *f)
+{
 	pr_info("kernel: madv_guard=%d scan_guard=%d pagemap_bit=%d smaps_gu=%d batch=%d pidfd_self=%d task_size=%#llx page=%ld\n",
 		f->madv_guard, f->scan_guard, f->pagemap_bit, f->smaps_flag,
 		f->batch, f->pidfd_self, (unsigned long long)f->task_size,
-		page);
+		f->page_size);
+}
+
+int guard_detect_features(struct guard_features *f)
+{
+	int ret = guard_probe_features(f);
+
+	if (ret)
+		return ret;
+	guard_features_mask(f, getenv("CRIU_GUARD_DISABLE"));
+	guard_features_log(f);
 	return 0;
 }

@@ -308,6 +308,21 @@ out:
 	return ret;
 }
 
+struct ProtobufCMessage *
+guard_image_decode(const uint8_t *buf, size_t len, const char *name,
+		   uint32_t magic,
+		   const struct ProtobufCMessageDescriptor *desc)
+{
+	ProtobufCMessage *m;
+
+	if (guard_image_check_header(buf, len, name, magic))
+		return NULL;
+	m = protobuf_c_message_unpack(desc, NULL, len - HDR_LEN, buf + HDR_LEN);
+	if (!m)
+		pr_err("%s: corrupt (protobuf does not decode)\n", name);
+	return m;
+}
+
 int guard_task_image_decode(const uint8_t *buf, size_t len, const char *name,
 			    uint64_t task_size, struct guard_task_image *out)
 {
@@ -315,13 +330,11 @@ int guard_task_image_decode(const uint8_t *buf, size_t len, const char *name,
 	int ret;
 
 	guard_ranges_init(&out->ranges);
-	if (guard_image_check_header(buf, len, name, GUARD_IMG_TASK_MAGIC))
+	e = (GuardTaskEntry *)guard_image_decode(buf, len, name,
+						 GUARD_IMG_TASK_MAGIC,
+						 &guard_task_entry__descriptor);
+	if (!e)
 		return -EINVAL;
-	e = guard_task_entry__unpack(NULL, len - HDR_LEN, buf + HDR_LEN);
-	if (!e) {
-		pr_err("%s: corrupt (protobuf does not decode)\n", name);
-		return -EINVAL;
-	}
 	ret = guard_image_check_common(name, e->version, e->page_size, e->arch);
 	if (!ret) {
 		out->pid = e->pid;
@@ -380,13 +393,11 @@ int guard_index_decode(const uint8_t *buf, size_t len, const char *name,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (guard_image_check_header(buf, len, name, GUARD_IMG_INDEX_MAGIC))
+	e = (GuardIndexEntry *)guard_image_decode(
+		buf, len, name, GUARD_IMG_INDEX_MAGIC,
+		&guard_index_entry__descriptor);
+	if (!e)
 		return -EINVAL;
-	e = guard_index_entry__unpack(NULL, len - HDR_LEN, buf + HDR_LEN);
-	if (!e) {
-		pr_err("%s: corrupt (protobuf does not decode)\n", name);
-		return -EINVAL;
-	}
 	ret = guard_image_check_common(name, e->version, e->page_size, e->arch);
 	if (!ret) {
 		/* What the file says, for show: not this host's values. */
@@ -434,4 +445,22 @@ void guard_index_free(struct guard_index *idx)
 {
 	free(idx->pids);
 	memset(idx, 0, sizeof(*idx));
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void guard_pids_sort(uint32_t *pids, size_t n)
+{
+	if (n)
+		qsort(pids, n, sizeof(*pids), cmp_u32);
+}
+
+bool guard_pids_has(const uint32_t *pids, size_t n, uint32_t pid)
+{
+	return n && bsearch(&pid, pids, n, sizeof(*pids), cmp_u32);
 }

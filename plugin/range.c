@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guard_array.h"
 #include "guard_range.h"
 
 void guard_ranges_init(struct guard_ranges *r)
@@ -21,19 +22,6 @@ void guard_ranges_reset(struct guard_ranges *r)
 	r->n = 0;
 }
 
-static int grow(struct guard_ranges *r)
-{
-	size_t cap = r->cap ? r->cap * 2 : 16;
-	struct guard_range *v;
-
-	v = realloc(r->v, cap * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	r->v = v;
-	r->cap = cap;
-	return 0;
-}
-
 int guard_ranges_add(struct guard_ranges *r, uint64_t start, uint64_t end)
 {
 	struct guard_range *last = r->n ? &r->v[r->n - 1] : NULL;
@@ -46,7 +34,7 @@ int guard_ranges_add(struct guard_ranges *r, uint64_t start, uint64_t end)
 		last->end = end;
 		return 0;
 	}
-	if (r->n == r->cap && grow(r))
+	if (GUARD_ARRAY_GROW(r->v, r->n, r->cap, 16))
 		return -ENOMEM;
 	r->v[r->n].start = start;
 	r->v[r->n].end = end;
@@ -125,6 +113,23 @@ int guard_ranges_subtract(const struct guard_ranges *a,
 				s = b->v[k].end;
 		}
 		if (s < e && guard_ranges_add(out, s, e))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int guard_ranges_join(const struct guard_ranges *in, uint64_t gap,
+		      struct guard_ranges *out)
+{
+	guard_ranges_reset(out);
+	for (size_t i = 0; i < in->n; i++) {
+		struct guard_range *last = out->n ? &out->v[out->n - 1] : NULL;
+
+		if (last && in->v[i].start - last->end <= gap) {
+			last->end = in->v[i].end;
+			continue;
+		}
+		if (guard_ranges_add(out, in->v[i].start, in->v[i].end))
 			return -ENOMEM;
 	}
 	return 0;

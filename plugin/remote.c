@@ -1,32 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * madvise() injected into a seized task with libcompel.  Inside criu the
- * compel_* symbols resolve to criu's own copy, already set up for logging.
- *
- * One injected syscall costs ~25 us, so where the kernel takes guard advice
- * in process_madvise() on the caller's own process, the ranges go into the
- * task's memory as an iovec array and one injected process_madvise()
- * applies IOV_MAX of them.  Per-range madvise() stays as the fallback.
+ * Guard advice applied in a seized task, over injected syscalls
+ * (inject.c).  One injected syscall costs ~25 us, so where the kernel
+ * takes guard advice in process_madvise() on the caller's own process, the
+ * ranges go into the task's memory as an iovec array and one injected
+ * process_madvise() applies IOV_MAX of them.  Per-range madvise() stays as
+ * the fallback.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "guard_compel.h"
-
+#include "guard_inject.h"
 #include "guard_kernel.h"
 #include "guard_log.h"
 #include "guard_remote.h"
-#include "guard_scan.h"
 
 /* The kernel's UIO_MAXIOV: process_madvise() refuses longer vectors. */
 #define BATCH_IOV 1024
@@ -35,81 +28,11 @@
  * all; keep each call well below, and larger ranges on the per-range path.
  */
 #define BATCH_MAX_BYTES (1ULL << 30)
-
-/*
- * The plugin passes a struct guard_remote_task down; these two serve only
- * the pid-based entry points (tests, tools) that predate it.
- */
-static enum guard_remote_batch legacy_batch;
-static struct guard_remote_stats last_stats;
-
-struct guard_remote {
-	struct guard_remote_task *t;
-	struct parasite_ctl *ctl;
-	bool stop_consumed; /* an injection swallowed a pending SIGSTOP */
-};
-
 enum guard_remote_batch guard_remote_batch_mode(const struct guard_features *f)
 {
 	if (!f->madv_guard || !f->batch)
 		return GUARD_BATCH_OFF;
 	return f->pidfd_self ? GUARD_BATCH_PIDFD_SELF : GUARD_BATCH_PIDFD_OPEN;
-}
-
-void guard_remote_setup(const struct guard_features *f)
-{
-	legacy_batch = guard_remote_batch_mode(f);
-}
-
-void guard_remote_last_stats(struct guard_remote_stats *s)
-{
-	*s = last_stats;
-}
-
-/*
- * The injected instruction is written over a text page for the duration of
- * the call; a guard page there would fault, and kernel mappings ([vdso])
- * are checked by CRIU against the kernel's own, so use ordinary text.
- */
-/* A guard page that is not in avoid, as pagemap bit 58 shows it now. */
-static bool is_guard_now(int pagemap_fd, uint64_t addr, long page)
-{
-	uint64_t e;
-
-	if (pagemap_fd < 0)
-		return false;
-	return pread(pagemap_fd, &e, sizeof(e), (off_t)(addr / page) * 8) ==
-		       sizeof(e) &&
-	       (e & (1ULL << PM_GUARD_REGION_BIT));
-}
-
-/*
- * check_fd >= 0: also skip pages pagemap shows as guards now, for callers
- * that can't name every guard the task has in avoid.
- */
-static int pick_syscall_ip(pid_t pid, const struct guard_vmas *vmas,
-			   const struct guard_ranges *avoid, int check_fd,
-			   unsigned long *ip)
-{
-	long page = sysconf(_SC_PAGESIZE);
-
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < vmas->n; i++) {
-			const struct guard_vma *v = &vmas->v[i];
-
-			if (!v->exec || v->special != (pass == 1))
-				continue;
-			for (uint64_t a = v->start; a < v->end; a += page) {
-				if (guard_ranges_overlap(avoid, a, a + page) ||
-				    is_guard_now(check_fd, a, page))
-					continue;
-				*ip = a;
-				return 0;
-			}
-		}
-	}
-	pr_err("No executable page in %d to inject a syscall from\n", (int)pid);
-	return -ENOENT;
 }
 
 /*
@@ -154,167 +77,10 @@ int guard_remote_plan(pid_t pid, const struct guard_vmas *maps,
 {
 	t->pid = pid;
 	pick_iov_area(maps, install, t);
-	return pick_syscall_ip(pid, maps, guards, -1, &t->syscall_ip);
+	return guard_inject_pick_ip(pid, maps, guards, -1, &t->syscall_ip);
 }
 
 /* For the pid-based entry points: maps and pagemap read here. */
-static int plan_legacy(pid_t pid, const struct guard_ranges *avoid,
-		       struct guard_remote_task *t)
-{
-	struct guard_vmas vmas = { 0 };
-	struct guard_task_status st;
-	char path[64];
-	int ret, fd;
-
-	memset(t, 0, sizeof(*t));
-	t->pid = pid;
-	t->batch = legacy_batch;
-	if (!guard_task_status_read(pid, &st)) {
-		t->stop_pending = st.stop_pending;
-		t->stop_only = st.stop_only;
-		t->seccomp = st.seccomp;
-	}
-	ret = guard_read_vmas(pid, "maps", &vmas);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ret = pick_syscall_ip(pid, &vmas, avoid, fd, &t->syscall_ip);
-	if (fd >= 0)
-		close(fd);
-	guard_vmas_free(&vmas);
-	return ret;
-}
-
-/*
- * A task restored as stopped has SIGSTOP queued.  compel would meet it on
- * the first injection and log an Error ("Unexpected ... task
- * interruption") for a restore that then succeeds.  Where SIGSTOP is the
- * only signal the task can take, let the task run to its
- * signal-delivery-stop, which comes before any instruction of its own,
- * and hold the signal there: compel resumes without it and close() queues
- * it again.  Otherwise (other signals too) the retry in remote_syscall()
- * handles it.
- */
-static void take_stop(struct guard_remote *r)
-{
-	pid_t pid = r->t->pid;
-	int status = 0;
-
-	if (!r->t->stop_only)
-		return;
-	if (ptrace(PTRACE_CONT, pid, NULL, NULL)) {
-		pr_perror("Can't resume %d to take its SIGSTOP", (int)pid);
-		return;
-	}
-	if (waitpid(pid, &status, __WALL) != pid) {
-		pr_perror("Can't wait for %d to take its SIGSTOP", (int)pid);
-		return;
-	}
-	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP) {
-		pr_warn("task %d stopped with status %#x, not at its SIGSTOP\n",
-			(int)pid, status);
-		return;
-	}
-	r->stop_consumed = true;
-	pr_debug("task %d: holding its SIGSTOP while injecting\n", (int)pid);
-}
-
-static int remote_open(struct guard_remote_task *t, struct guard_remote **out)
-{
-	struct guard_remote *r = calloc(1, sizeof(*r));
-
-	if (!r)
-		return -ENOMEM;
-	r->t = t;
-	take_stop(r);
-	r->ctl = guard_compel_prepare_noctx(t->pid);
-	if (!r->ctl) {
-		pr_err("compel can't prepare task %d\n", (int)t->pid);
-		if (r->stop_consumed && kill(t->pid, SIGSTOP))
-			pr_perror("Can't re-queue SIGSTOP for %d", (int)t->pid);
-		free(r);
-		return -EIO;
-	}
-	compel_infect_ctx(r->ctl)->syscall_ip = t->syscall_ip;
-	*out = r;
-	return 0;
-}
-
-int guard_remote_open(pid_t pid, const struct guard_ranges *avoid,
-		      struct guard_remote **out)
-{
-	struct guard_remote_task *t = malloc(sizeof(*t));
-	int ret;
-
-	if (!t)
-		return -ENOMEM;
-	ret = plan_legacy(pid, avoid, t);
-	if (!ret)
-		ret = remote_open(t, out);
-	if (ret)
-		free(t);
-	return ret;
-}
-
-/* Returns 0 with the syscall's result in *ret, or -EIO. */
-static int remote_syscall(struct guard_remote *r, int nr, long *ret,
-			  unsigned long a1, unsigned long a2, unsigned long a3,
-			  unsigned long a4, unsigned long a5)
-{
-	int err;
-
-	r->t->stats.syscalls++;
-	err = compel_syscall(r->ctl, nr, ret, a1, a2, a3, a4, a5, 0);
-	/*
-	 * A task restored as stopped has a SIGSTOP queued; the first injected
-	 * syscall meets it and fails.  Retry once and queue the stop again at
-	 * close, so the task still ends up stopped.
-	 */
-	if (err && r->t->stop_pending && !r->stop_consumed) {
-		r->stop_consumed = true;
-		pr_info("task %d had SIGSTOP pending; retrying injection\n",
-			(int)r->t->pid);
-		err = compel_syscall(r->ctl, nr, ret, a1, a2, a3, a4, a5, 0);
-	}
-	if (err) {
-		pr_err("Can't inject syscall %d into %d\n", nr, (int)r->t->pid);
-		return -EIO;
-	}
-	return 0;
-}
-
-int guard_remote_madvise(struct guard_remote *r, uint64_t addr, uint64_t len,
-			 int advice)
-{
-	long ret = 0;
-	int err;
-
-	err = remote_syscall(r, __NR_madvise, &ret, addr, len, advice, 0, 0);
-	return err ? err : (int)ret;
-}
-
-static void remote_close(struct guard_remote *r)
-{
-	pid_t pid = r->t->pid;
-
-	if (compel_cure(r->ctl))
-		pr_warn("compel_cure failed for %d\n", (int)pid);
-	if (r->stop_consumed && kill(pid, SIGSTOP))
-		pr_perror("Can't re-queue SIGSTOP for %d", (int)pid);
-	free(r);
-}
-
-void guard_remote_close(struct guard_remote *r)
-{
-	struct guard_remote_task *t;
-
-	if (!r)
-		return;
-	t = r->t;
-	remote_close(r);
-	free(t);
-}
 
 static int apply_one(struct guard_remote *r, const struct guard_range *g,
 		     int advice)
@@ -433,9 +199,9 @@ static int scratch_map(struct guard_remote *r, const struct guard_ranges *g,
 
 	s->len = (g->n * sizeof(struct iovec) + page - 1) / page * page;
 	s->cap = BATCH_IOV;
-	err = remote_syscall(r, __NR_mmap, &ret, 0, s->len,
-			     PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, (unsigned long)-1);
+	err = guard_inject_syscall(
+		r, __NR_mmap, &ret, 0, s->len, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, (unsigned long)-1);
 	if (err)
 		return err;
 	if (remote_failed(ret)) {
@@ -462,9 +228,10 @@ static int scratch_open(struct guard_remote *r, const struct guard_ranges *g,
 		return err;
 	if (r->t->batch == GUARD_BATCH_PIDFD_SELF)
 		return 0;
-	err = remote_syscall(r, __NR_getpid, &ret, 0, 0, 0, 0, 0);
+	err = guard_inject_syscall(r, __NR_getpid, &ret, 0, 0, 0, 0, 0);
 	if (!err)
-		err = remote_syscall(r, __NR_pidfd_open, &ret, ret, 0, 0, 0, 0);
+		err = guard_inject_syscall(r, __NR_pidfd_open, &ret, ret, 0, 0,
+					   0, 0);
 	if (!err && remote_failed(ret)) {
 		pr_warn("pidfd_open in %d: %s\n", (int)r->t->pid,
 			strerror(-ret));
@@ -481,11 +248,12 @@ static int scratch_close(struct guard_remote *r, struct scratch *s)
 	int err = 0;
 
 	if (s->pidfd >= 0 &&
-	    (remote_syscall(r, __NR_close, &ret, s->pidfd, 0, 0, 0, 0) || ret))
-		err = -EIO;
-	if (s->len &&
-	    (remote_syscall(r, __NR_munmap, &ret, s->addr, s->len, 0, 0, 0) ||
+	    (guard_inject_syscall(r, __NR_close, &ret, s->pidfd, 0, 0, 0, 0) ||
 	     ret))
+		err = -EIO;
+	if (s->len && (guard_inject_syscall(r, __NR_munmap, &ret, s->addr,
+					    s->len, 0, 0, 0) ||
+		       ret))
 		err = -EIO;
 	if (err)
 		pr_err("Can't remove the scratch area at %#llx from %d\n",
@@ -515,8 +283,8 @@ static int batch_call(struct guard_remote *r, const struct scratch *s,
 		iov += *done * sizeof(struct iovec);
 	}
 	r->t->stats.batches++;
-	ret = remote_syscall(r, __NR_process_madvise, &bytes, s->pidfd, iov,
-			     to - *done, advice, 0);
+	ret = guard_inject_syscall(r, __NR_process_madvise, &bytes, s->pidfd,
+				   iov, to - *done, advice, 0);
 	if (ret)
 		return ret;
 	if (remote_failed(bytes)) {
@@ -626,7 +394,7 @@ int guard_remote_task_apply(struct guard_remote_task *t,
 	*done = 0;
 	if (!ranges->n)
 		return 0;
-	ret = remote_open(t, &r);
+	ret = guard_inject_open(t, &r);
 	if (ret)
 		return ret;
 	/*
@@ -645,87 +413,24 @@ int guard_remote_task_apply(struct guard_remote_task *t,
 	}
 	if (junk != SIZE_MAX && *done <= junk)
 		clear_area(t, ranges->n);
-	remote_close(r);
+	guard_inject_close(r);
 	return ret;
 }
 
-int guard_remote_apply(pid_t pid, const struct guard_ranges *ranges, int advice,
+int guard_remote_apply(pid_t pid, struct guard_remote_call *c,
+		       const struct guard_ranges *ranges, int advice,
 		       size_t *done)
 {
 	struct guard_remote_task t;
 	int ret;
 
 	*done = 0;
-	memset(&last_stats, 0, sizeof(last_stats));
+	memset(&c->stats, 0, sizeof(c->stats));
 	if (!ranges->n)
 		return 0;
-	ret = plan_legacy(pid, ranges, &t);
+	ret = guard_remote_plan_pid(pid, c->batch, ranges, &t);
 	if (!ret)
 		ret = guard_remote_task_apply(&t, ranges, advice, done);
-	last_stats = t.stats;
-	return ret;
-}
-
-/*
- * MADV_GUARD_REMOVE leaves every page but guard markers alone, and walking
- * a few page table entries between two ranges costs less than one more
- * range in the kernel's loop.
- */
-#define LIFT_JOIN_GAP_PAGES 64
-
-static int join_close(const struct guard_ranges *in, uint64_t gap,
-		      struct guard_ranges *out)
-{
-	for (size_t i = 0; i < in->n; i++) {
-		struct guard_range *last = out->n ? &out->v[out->n - 1] : NULL;
-
-		if (last && in->v[i].start - last->end <= gap) {
-			last->end = in->v[i].end;
-			continue;
-		}
-		if (guard_ranges_add(out, in->v[i].start, in->v[i].end))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-int guard_remote_task_lift(struct guard_remote_task *t,
-			   const struct guard_ranges *ranges)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	struct guard_ranges joined;
-	size_t done;
-	int ret;
-
-	guard_ranges_init(&joined);
-	ret = join_close(ranges, LIFT_JOIN_GAP_PAGES * page, &joined);
-	if (!ret && joined.n < ranges->n) {
-		ret = guard_remote_task_apply(t, &joined, MADV_GUARD_REMOVE,
-					      &done);
-		if (!ret)
-			goto out;
-		/* A hole or a VMA refusing guard advice lies in between. */
-		pr_info("lifting %zu joined ranges from %d failed; lifting the %zu ranges one by one\n",
-			joined.n, (int)t->pid, ranges->n);
-	}
-	ret = guard_remote_task_apply(t, ranges, MADV_GUARD_REMOVE, &done);
-	if (ret)
-		pr_err("lifted %zu of %zu guard ranges from %d\n", done,
-		       ranges->n, (int)t->pid);
-out:
-	guard_ranges_free(&joined);
-	return ret;
-}
-
-int guard_remote_lift(pid_t pid, const struct guard_ranges *ranges)
-{
-	struct guard_remote_task t;
-	int ret;
-
-	memset(&last_stats, 0, sizeof(last_stats));
-	ret = plan_legacy(pid, ranges, &t);
-	if (!ret)
-		ret = guard_remote_task_lift(&t, ranges);
-	last_stats = t.stats;
+	c->stats = t.stats;
 	return ret;
 }

@@ -32,9 +32,6 @@ static struct {
 	struct guard_features feat;
 	struct guard_settings set;
 	struct guard_tasks tasks; /* from the images; pid filled in at resume */
-	/* per task of the index: ranges criu (>= 4.2) restores by itself */
-	struct guard_ranges *native;
-	size_t n_native;
 } r;
 
 /*
@@ -43,8 +40,7 @@ static struct {
  * leaves out ranges criu restores itself (CRIU >= 4.2 records guards as
  * VMA_AREA_GUARD entries): no range is installed twice.
  */
-static int check_against_mm(int dirfd, struct guard_task *t,
-			    struct guard_ranges *native)
+static int check_against_mm(int dirfd, struct guard_task *t)
 {
 	struct guard_criu_mm mm;
 	struct guard_ranges own;
@@ -70,7 +66,7 @@ static int check_against_mm(int dirfd, struct guard_task *t,
 			guard_ranges_free(&t->ranges);
 			t->ranges = own;
 			guard_ranges_init(&own);
-			*native = mm.guards;
+			t->native = mm.guards;
 			guard_ranges_init(&mm.guards);
 		}
 	}
@@ -81,10 +77,6 @@ static int check_against_mm(int dirfd, struct guard_task *t,
 
 static int load_images(int dirfd, const struct guard_index *idx)
 {
-	r.native = calloc(idx->n + 1, sizeof(*r.native));
-	if (!r.native)
-		return -ENOMEM;
-	r.n_native = idx->n;
 	for (size_t i = 0; i < idx->n; i++) {
 		struct guard_task *t;
 		int ret;
@@ -98,20 +90,11 @@ static int load_images(int dirfd, const struct guard_index *idx)
 			pr_err("guard-%u.img, listed in %s, is missing\n",
 			       idx->pids[i], GUARD_INDEX_NAME);
 		if (!ret && t->ranges.n)
-			ret = check_against_mm(dirfd, t, &r.native[i]);
+			ret = check_against_mm(dirfd, t);
 		if (ret)
 			return ret;
 	}
 	return 0;
-}
-
-static void free_native(void)
-{
-	for (size_t i = 0; i < r.n_native; i++)
-		guard_ranges_free(&r.native[i]);
-	free(r.native);
-	r.native = NULL;
-	r.n_native = 0;
 }
 
 static int check_kernel(void)
@@ -204,7 +187,6 @@ int guard_restore_init(const struct guard_features *f,
 		ret = check_kernel();
 	if (ret) {
 		guard_tasks_free(&r.tasks);
-		free_native();
 		return ret;
 	}
 	r.active = true;
@@ -238,8 +220,6 @@ static int check_mapped(pid_t pid, const struct guard_vmas *vmas,
 	return ret;
 }
 
-static const struct guard_ranges no_ranges;
-
 /*
  * One read of the task's maps serves the mappings check and the choice of
  * where to inject.  The guards the task has now are exactly the ones criu
@@ -248,18 +228,18 @@ static const struct guard_ranges no_ranges;
 static int plan_install(struct guard_task *t,
 			const struct guard_task_status *st,
 			const struct guard_ranges *expect,
+			struct guard_proc_snap *snap,
 			struct guard_remote_task *rt)
 {
-	struct guard_vmas vmas = { 0 };
+	const struct guard_vmas *vmas;
 	int ret;
 
 	memset(rt, 0, sizeof(*rt));
-	ret = guard_read_vmas(t->pid, "maps", &vmas);
+	ret = guard_proc_snap_vmas(snap, false, &vmas);
 	if (!ret)
-		ret = check_mapped(t->pid, &vmas, &t->ranges);
+		ret = check_mapped(t->pid, vmas, &t->ranges);
 	if (!ret)
-		ret = guard_remote_plan(t->pid, &vmas, expect, &t->ranges, rt);
-	guard_vmas_free(&vmas);
+		ret = guard_remote_plan(t->pid, vmas, expect, &t->ranges, rt);
 	rt->batch = guard_remote_batch_mode(&r.feat);
 	rt->stop_pending = st->stop_pending;
 	rt->stop_only = st->stop_only;
@@ -267,10 +247,14 @@ static int plan_install(struct guard_task *t,
 	return ret;
 }
 
-static int install(struct guard_task *t, const struct guard_task_status *st)
+/*
+ * snap: the maps read for the plan serve the verify (installing guards
+ * changes no mapping); smaps, if the verify needs "gu", is read after.
+ */
+static int install(struct guard_task *t, const struct guard_task_status *st,
+		   struct guard_proc_snap *snap)
 {
 	uint64_t t0 = guard_now_us(), t1, t2;
-	size_t i = (size_t)(t - r.tasks.v);
 	struct guard_remote_task rt;
 	struct guard_ranges expect;
 	size_t done;
@@ -278,19 +262,17 @@ static int install(struct guard_task *t, const struct guard_task_status *st)
 
 	guard_ranges_init(&expect);
 	/* criu's own ranges are in place already; the task has both. */
-	ret = guard_ranges_union(&t->ranges,
-				 i < r.n_native ? &r.native[i] : &no_ranges,
-				 &expect);
+	ret = guard_ranges_union(&t->ranges, &t->native, &expect);
 	if (!ret)
-		ret = plan_install(t, st, &expect, &rt);
+		ret = plan_install(t, st, &expect, snap, &rt);
 	t1 = guard_now_us();
 	if (!ret)
 		ret = guard_remote_task_apply(&rt, &t->ranges,
 					      MADV_GUARD_INSTALL, &done);
 	t2 = guard_now_us();
 	if (!ret)
-		ret = guard_verify(t->pid, &r.feat, &expect, &expect,
-				   "after install");
+		ret = guard_verify_snap(snap, &r.feat, &expect, &expect,
+					"after install");
 	guard_ranges_free(&expect);
 	if (ret)
 		return ret;
@@ -325,6 +307,7 @@ static void fail(struct guard_task *t)
 int guard_restore_task(pid_t pid)
 {
 	uint64_t t0 = guard_now_us();
+	struct guard_proc_snap snap;
 	struct guard_task_status st;
 	struct guard_task *t;
 	uint32_t ns_pid;
@@ -332,13 +315,9 @@ int guard_restore_task(pid_t pid)
 
 	if (!r.active)
 		return 0;
-	ret = guard_task_status_read(pid, &st);
-	if (!ret && !r.feat.nspid)
-		ret = -ENOENT;
+	ret = guard_task_status_ns(pid, &r.feat, &st);
 	if (ret) {
 		/* Can't tell which image is its: it must not run unguarded. */
-		pr_err("task %d: can't read its pid in its namespace (NSpid): %s\n",
-		       (int)pid, strerror(-ret));
 		t = guard_tasks_push(&r.tasks, pid, 0);
 		if (t)
 			fail(t);
@@ -361,7 +340,9 @@ int guard_restore_task(pid_t pid)
 	}
 	if (!t->ranges.n)
 		return 0;
-	ret = install(t, &st);
+	guard_proc_snap_init(&snap, pid);
+	ret = install(t, &st, &snap);
+	guard_proc_snap_free(&snap);
 	if (ret) {
 		fail(t);
 		return ret;
@@ -375,6 +356,5 @@ int guard_restore_task(pid_t pid)
 void guard_restore_fini(void)
 {
 	guard_tasks_free(&r.tasks);
-	free_native();
 	memset(&r, 0, sizeof(r));
 }

@@ -96,12 +96,9 @@ static int setup(struct gt_region **r)
 			fail("MADV_GUARD_INSTALL");
 			return -1;
 		}
-	if (gt_guard(r[0], 0, 1) || gt_guard(r[0], 10, 3) ||
-	    gt_guard(r[0], 31, 1) || gt_guard(r[1], 4, 1) ||
-	    gt_guard(r[2], 5, 2)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r[0], { 0, 1 }, { 10, 3 }, { 31, 1 }) ||
+	    GT_GUARDS(r[1], { 4, 1 }) || GT_GUARDS(r[2], { 5, 2 }))
 		return -1;
-	}
 	return 0;
 }
 

@@ -17,31 +17,7 @@
 #include "guard_log.h"
 #include "guard_sha256.h"
 #include "unit.h"
-
-static char tmpdir[4096];
-static int dirfd_ = -1;
-
-static void remove_tmpdir(void)
-{
-	struct dirent *de;
-	DIR *d = opendir(tmpdir);
-
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.')
-			unlinkat(dirfd_, de->d_name, 0);
-	if (d)
-		closedir(d);
-	rmdir(tmpdir);
-}
-
-static void write_raw(const char *name, const void *buf, size_t len)
-{
-	int fd = openat(dirfd_, name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	ASSERT(fd >= 0);
-	ASSERT(write(fd, buf, len) == (ssize_t)len);
-	close(fd);
-}
+#include "unit_dir.h"
 
 static void expect_sha(const void *data, size_t len, size_t repeat,
 		       const char *want)
@@ -119,7 +95,7 @@ static void write_inventory(const uint8_t *msg, size_t len, bool common)
 	}
 	memcpy(buf + off, &n, 4);
 	memcpy(buf + off + 4, msg, len);
-	write_raw(CRIU_INVENTORY_NAME, buf, off + 4 + len);
+	unit_dir_write(CRIU_INVENTORY_NAME, buf, off + 4 + len);
 }
 
 /* img_version = 2, then plugins_entry { plugins: each name }. */
@@ -150,7 +126,7 @@ static int inv(const char *const *names, size_t n, bool common,
 	uint8_t msg[256];
 
 	write_inventory(msg, inventory_msg(msg, names, n), common);
-	return guard_criu_inventory_read(dirfd_, out);
+	return guard_criu_inventory_read(unit_dir_fd, out);
 }
 
 static void test_inventory(void)
@@ -174,27 +150,27 @@ static void test_inventory(void)
 	EXPECT(!i.has_plugin_list && !i.names_plugin);
 
 	write_inventory(junk, sizeof(junk), false);
-	EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -EINVAL);
+	EXPECT_EQ(guard_criu_inventory_read(unit_dir_fd, &i), -EINVAL);
 	/* A second entry, or a length past the end: not CRIU's layout. */
 	len = inventory_msg(msg, ours, 1);
 	memcpy(msg + len, msg, len);
 	write_inventory(msg, len, false);
 	{
 		uint8_t buf[512];
-		int fd = openat(dirfd_, CRIU_INVENTORY_NAME, O_RDONLY);
+		int fd = openat(unit_dir_fd, CRIU_INVENTORY_NAME, O_RDONLY);
 		ssize_t n = read(fd, buf, sizeof(buf));
 
 		close(fd);
-		write_raw(CRIU_INVENTORY_NAME, buf, n - 1);
-		EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -EINVAL);
+		unit_dir_write(CRIU_INVENTORY_NAME, buf, n - 1);
+		EXPECT_EQ(guard_criu_inventory_read(unit_dir_fd, &i), -EINVAL);
 		memcpy(buf + n, buf + 4, 4);
-		write_raw(CRIU_INVENTORY_NAME, buf, n + 4);
-		EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -EINVAL);
+		unit_dir_write(CRIU_INVENTORY_NAME, buf, n + 4);
+		EXPECT_EQ(guard_criu_inventory_read(unit_dir_fd, &i), -EINVAL);
 	}
-	write_raw(CRIU_INVENTORY_NAME, "\x16\x31\x31", 3);
-	EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -EINVAL);
-	unlinkat(dirfd_, CRIU_INVENTORY_NAME, 0);
-	EXPECT_EQ(guard_criu_inventory_read(dirfd_, &i), -ENOENT);
+	unit_dir_write(CRIU_INVENTORY_NAME, "\x16\x31\x31", 3);
+	EXPECT_EQ(guard_criu_inventory_read(unit_dir_fd, &i), -EINVAL);
+	unlinkat(unit_dir_fd, CRIU_INVENTORY_NAME, 0);
+	EXPECT_EQ(guard_criu_inventory_read(unit_dir_fd, &i), -ENOENT);
 }
 
 /* A dump of tasks 7 and 9: CRIU's files are opaque bytes to the binding. */
@@ -210,16 +186,16 @@ static void make_dump(struct guard_index *idx)
 	guard_ranges_init(&r);
 	ASSERT_EQ(guard_ranges_add(&r, 0x10000, 0x12000), 0);
 	for (size_t k = 0; k < 2; k++) {
-		ASSERT_EQ(guard_task_image_write(dirfd_, pids[k], &r), 0);
+		ASSERT_EQ(guard_task_image_write(unit_dir_fd, pids[k], &r), 0);
 		snprintf(name, sizeof(name), "core-%u.img", pids[k]);
-		write_raw(name, name, strlen(name));
+		unit_dir_write(name, name, strlen(name));
 		snprintf(name, sizeof(name), "mm-%u.img", pids[k]);
-		write_raw(name, name, strlen(name));
+		unit_dir_write(name, name, strlen(name));
 	}
 	guard_ranges_free(&r);
-	ASSERT_EQ(guard_index_write(dirfd_, pids, 2), 0);
-	ASSERT_EQ(guard_index_read(dirfd_, idx), 0);
-	ASSERT_EQ(guard_binding_write(dirfd_, idx), 0);
+	ASSERT_EQ(guard_index_write(unit_dir_fd, pids, 2), 0);
+	ASSERT_EQ(guard_index_read(unit_dir_fd, idx), 0);
+	ASSERT_EQ(guard_binding_write(unit_dir_fd, idx), 0);
 }
 
 /* Replaces a file's content, checks, and puts the content back. */
@@ -227,7 +203,7 @@ static void expect_changed(const struct guard_index *idx, const char *name,
 			   const char *content, int want)
 {
 	uint8_t save[4096];
-	int fd = openat(dirfd_, name, O_RDONLY);
+	int fd = openat(unit_dir_fd, name, O_RDONLY);
 	ssize_t n;
 
 	ASSERT(fd >= 0);
@@ -235,12 +211,12 @@ static void expect_changed(const struct guard_index *idx, const char *name,
 	close(fd);
 	ASSERT(n > 0);
 	if (content)
-		write_raw(name, content, strlen(content));
+		unit_dir_write(name, content, strlen(content));
 	else
-		unlinkat(dirfd_, name, 0);
-	EXPECT_MSG(guard_binding_check(dirfd_, idx) == want, "%s", name);
-	write_raw(name, save, n);
-	EXPECT_EQ(guard_binding_check(dirfd_, idx), 0);
+		unlinkat(unit_dir_fd, name, 0);
+	EXPECT_MSG(guard_binding_check(unit_dir_fd, idx) == want, "%s", name);
+	unit_dir_write(name, save, n);
+	EXPECT_EQ(guard_binding_check(unit_dir_fd, idx), 0);
 }
 
 static void test_binding(void)
@@ -255,10 +231,10 @@ static void test_binding(void)
 	bool named;
 
 	make_dump(&idx);
-	EXPECT_EQ(guard_binding_check(dirfd_, &idx), 0);
-	EXPECT_EQ(guard_dump_names_plugin(dirfd_, &named), 0);
+	EXPECT_EQ(guard_binding_check(unit_dir_fd, &idx), 0);
+	EXPECT_EQ(guard_dump_names_plugin(unit_dir_fd, &named), 0);
 	EXPECT(named);
-	EXPECT(guard_images_present(dirfd_));
+	EXPECT(guard_images_present(unit_dir_fd));
 	/* Every file the binding covers: changed or gone, it is refused. */
 	for (size_t i = 0; i < UNIT_ARRAY_SIZE(files); i++) {
 		expect_changed(&idx, files[i], "another dump", -EINVAL);
@@ -268,7 +244,7 @@ static void test_binding(void)
 	other = idx;
 	other.pids = &pid7;
 	other.n = 1;
-	EXPECT_EQ(guard_binding_check(dirfd_, &other), -EINVAL);
+	EXPECT_EQ(guard_binding_check(unit_dir_fd, &other), -EINVAL);
 	expect_changed(&idx, GUARD_BINDING_NAME, "BND1 garbage", -EINVAL);
 	expect_changed(&idx, GUARD_BINDING_NAME, NULL, -ENOENT);
 	guard_index_free(&idx);
@@ -282,18 +258,6 @@ int main(void)
 		{ "inventory", test_inventory },
 		{ "binding", test_binding },
 	};
-	const char *tmp = getenv("TMPDIR");
 
-	if (!getenv("UNIT_VERBOSE"))
-		guard_log_set_stderr_level((enum guard_log_level)0);
-	snprintf(tmpdir, sizeof(tmpdir), "%s/guard-unit-binding-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	dirfd_ = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ASSERT(dirfd_ >= 0);
-	atexit(remove_tmpdir);
-	return unit_run("binding", tests, UNIT_ARRAY_SIZE(tests));
+	return unit_dir_run("binding", tests, UNIT_ARRAY_SIZE(tests));
 }

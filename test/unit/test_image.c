@@ -16,45 +16,17 @@
 #include "guard_image.h"
 #include "guard_log.h"
 #include "unit.h"
+#include "unit_dir.h"
 
 #define TASK_SIZE ((1ULL << 47) - 4096)
 
-static char tmpdir[4096];
-static int dirfd_ = -1;
 static long pg;
-
-static void remove_tmpdir(void)
-{
-	struct dirent *de;
-	DIR *d;
-
-	if (dirfd_ < 0)
-		return;
-	d = fdopendir(dup(dirfd_));
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.')
-			unlinkat(dirfd_, de->d_name, 0);
-	if (d)
-		closedir(d);
-	close(dirfd_);
-	dirfd_ = -1;
-	rmdir(tmpdir);
-}
-
-static void write_raw(const char *name, const void *buf, size_t len)
-{
-	int fd = openat(dirfd_, name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	ASSERT(fd >= 0);
-	ASSERT(write(fd, buf, len) == (ssize_t)len);
-	close(fd);
-}
 
 static uint8_t *read_raw(const char *name, size_t *len)
 {
 	struct stat st;
 	uint8_t *buf;
-	int fd = openat(dirfd_, name, O_RDONLY);
+	int fd = openat(unit_dir_fd, name, O_RDONLY);
 
 	ASSERT(fd >= 0);
 	ASSERT(!fstat(fd, &st));
@@ -93,7 +65,7 @@ static bool tmp_left_behind(void)
 {
 	struct dirent *de;
 	bool found = false;
-	DIR *d = fdopendir(dup(dirfd_));
+	DIR *d = fdopendir(dup(unit_dir_fd));
 
 	while (d && (de = readdir(d)))
 		if (strstr(de->d_name, ".tmp"))
@@ -113,12 +85,14 @@ static void test_task_round_trip(void)
 
 		ranges_seq(&in, sizes[k]);
 		guard_ranges_init(&out);
-		EXPECT_EQ(guard_task_image_write(dirfd_, pid, &in), 0);
-		EXPECT_EQ(guard_task_image_read(dirfd_, pid, TASK_SIZE, &out),
+		EXPECT_EQ(guard_task_image_write(unit_dir_fd, pid, &in), 0);
+		EXPECT_EQ(guard_task_image_read(unit_dir_fd, pid, TASK_SIZE,
+						&out),
 			  0);
 		EXPECT_RANGES(&out, &in);
 		/* Reading again over a filled list replaces it. */
-		EXPECT_EQ(guard_task_image_read(dirfd_, pid, TASK_SIZE, &out),
+		EXPECT_EQ(guard_task_image_read(unit_dir_fd, pid, TASK_SIZE,
+						&out),
 			  0);
 		EXPECT_RANGES(&out, &in);
 		guard_ranges_free(&in);
@@ -132,9 +106,11 @@ static void test_task_round_trip(void)
 		ranges_seq(&big, 100);
 		ranges_seq(&small, 2);
 		guard_ranges_init(&out);
-		EXPECT_EQ(guard_task_image_write(dirfd_, 7, &big), 0);
-		EXPECT_EQ(guard_task_image_write(dirfd_, 7, &small), 0);
-		EXPECT_EQ(guard_task_image_read(dirfd_, 7, TASK_SIZE, &out), 0);
+		EXPECT_EQ(guard_task_image_write(unit_dir_fd, 7, &big), 0);
+		EXPECT_EQ(guard_task_image_write(unit_dir_fd, 7, &small), 0);
+		EXPECT_EQ(
+			guard_task_image_read(unit_dir_fd, 7, TASK_SIZE, &out),
+			0);
 		EXPECT_RANGES(&out, &small);
 		guard_ranges_free(&big);
 		guard_ranges_free(&small);
@@ -158,8 +134,9 @@ static void test_index_round_trip(void)
 	static const uint32_t pids[] = { 1, 5, 42, 4194304 };
 	struct guard_index idx;
 
-	EXPECT_EQ(guard_index_write(dirfd_, pids, UNIT_ARRAY_SIZE(pids)), 0);
-	EXPECT_EQ(guard_index_read(dirfd_, &idx), 0);
+	EXPECT_EQ(guard_index_write(unit_dir_fd, pids, UNIT_ARRAY_SIZE(pids)),
+		  0);
+	EXPECT_EQ(guard_index_read(unit_dir_fd, &idx), 0);
 	EXPECT_EQ(idx.n, UNIT_ARRAY_SIZE(pids));
 	if (idx.n == UNIT_ARRAY_SIZE(pids))
 		EXPECT(!memcmp(idx.pids, pids, sizeof(pids)));
@@ -168,8 +145,8 @@ static void test_index_round_trip(void)
 	EXPECT(idx.pids == NULL);
 
 	/* A dump of no task with guards still writes a (empty) index. */
-	EXPECT_EQ(guard_index_write(dirfd_, NULL, 0), 0);
-	EXPECT_EQ(guard_index_read(dirfd_, &idx), 0);
+	EXPECT_EQ(guard_index_write(unit_dir_fd, NULL, 0), 0);
+	EXPECT_EQ(guard_index_read(unit_dir_fd, &idx), 0);
 	EXPECT_EQ(idx.n, 0);
 	guard_index_free(&idx);
 	EXPECT(!tmp_left_behind());
@@ -181,10 +158,10 @@ static void test_missing(void)
 	struct guard_index idx;
 
 	guard_ranges_init(&out);
-	EXPECT_EQ(guard_task_image_read(dirfd_, 999999, TASK_SIZE, &out),
+	EXPECT_EQ(guard_task_image_read(unit_dir_fd, 999999, TASK_SIZE, &out),
 		  -ENOENT);
-	unlinkat(dirfd_, GUARD_INDEX_NAME, 0);
-	EXPECT_EQ(guard_index_read(dirfd_, &idx), -ENOENT);
+	unlinkat(unit_dir_fd, GUARD_INDEX_NAME, 0);
+	EXPECT_EQ(guard_index_read(unit_dir_fd, &idx), -ENOENT);
 	/* A bad directory fd is an error too, for both writers. */
 	EXPECT(guard_task_image_write(-1, 1, &out) < 0);
 	EXPECT(guard_index_write(-1, NULL, 0) < 0);
@@ -199,11 +176,11 @@ static void expect_task_bad(const char *what, uint32_t pid, const void *buf,
 	int ret;
 
 	guard_image_name(name, sizeof(name), pid);
-	write_raw(name, buf, len);
+	unit_dir_write(name, buf, len);
 	/* A list holding something: a failed read must leave it alone. */
 	guard_ranges_init(&out);
 	guard_ranges_add(&out, pg, 2 * pg);
-	ret = guard_task_image_read(dirfd_, pid, TASK_SIZE, &out);
+	ret = guard_task_image_read(unit_dir_fd, pid, TASK_SIZE, &out);
 	if (want)
 		EXPECT_MSG(ret == want, "%s: got %d, want %d", what, ret, want);
 	else
@@ -220,7 +197,7 @@ static void test_task_truncated(void)
 	size_t len;
 
 	ranges_seq(&in, 10);
-	ASSERT_EQ(guard_task_image_write(dirfd_, 20, &in), 0);
+	ASSERT_EQ(guard_task_image_write(unit_dir_fd, 20, &in), 0);
 	buf = read_raw("guard-20.img", &len);
 	ASSERT(len > 40);
 	/* Every cut: inside the header, at its end, inside the message. */
@@ -246,7 +223,7 @@ static void test_task_bad_header(void)
 	size_t len;
 
 	ranges_seq(&in, 3);
-	ASSERT_EQ(guard_task_image_write(dirfd_, 21, &in), 0);
+	ASSERT_EQ(guard_task_image_write(unit_dir_fd, 21, &in), 0);
 	buf = read_raw("guard-21.img", &len);
 
 	memcpy(hdr, buf, 8);
@@ -292,15 +269,17 @@ static void test_task_huge(void)
 	struct guard_ranges out;
 	int fd;
 
-	fd = openat(dirfd_, "guard-22.img", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	fd = openat(unit_dir_fd, "guard-22.img", O_WRONLY | O_CREAT | O_TRUNC,
+		    0600);
 	ASSERT(fd >= 0);
 	ASSERT(write(fd, hdr, 8) == 8);
 	ASSERT(!ftruncate(fd, 8 + (off_t)GUARD_IMG_MAX_PAYLOAD + 1));
 	close(fd);
 	guard_ranges_init(&out);
-	EXPECT_EQ(guard_task_image_read(dirfd_, 22, TASK_SIZE, &out), -EINVAL);
+	EXPECT_EQ(guard_task_image_read(unit_dir_fd, 22, TASK_SIZE, &out),
+		  -EINVAL);
 	guard_ranges_free(&out);
-	unlinkat(dirfd_, "guard-22.img", 0);
+	unlinkat(unit_dir_fd, "guard-22.img", 0);
 }
 
 /*
@@ -336,7 +315,7 @@ static void test_task_size_boundary(void)
 		len = small + 6 + pad;
 		hdr[0] = GUARD_IMG_TASK_MAGIC;
 		hdr[1] = (uint32_t)len;
-		fd = openat(dirfd_, "guard-23.img",
+		fd = openat(unit_dir_fd, "guard-23.img",
 			    O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		ASSERT(fd >= 0);
 		ASSERT(write(fd, hdr, 8) == 8);
@@ -344,13 +323,14 @@ static void test_task_size_boundary(void)
 		ASSERT(!ftruncate(fd, 8 + (off_t)len));
 		close(fd);
 		guard_ranges_init(&out);
-		EXPECT_EQ(guard_task_image_read(dirfd_, 23, TASK_SIZE, &out),
-			  extra ? -EINVAL : 0);
+		EXPECT_EQ(
+			guard_task_image_read(unit_dir_fd, 23, TASK_SIZE, &out),
+			extra ? -EINVAL : 0);
 		guard_ranges_free(&out);
 		EXPECT_EQ(guard_image_size_check("guard-23.img", len),
 			  extra ? -EFBIG : 0);
 	}
-	unlinkat(dirfd_, "guard-23.img", 0);
+	unlinkat(unit_dir_fd, "guard-23.img", 0);
 }
 
 /* The size computed before writing is the size written, byte for byte. */
@@ -373,12 +353,13 @@ static void test_task_image_size(void)
 						  bases[b] + (2 * i + 1) * pg,
 						  bases[b] + (2 * i + 2) * pg),
 					  0);
-			ASSERT_EQ(guard_task_image_write(dirfd_, pid, &r), 0);
+			ASSERT_EQ(guard_task_image_write(unit_dir_fd, pid, &r),
+				  0);
 			guard_image_name(name, sizeof(name), pid);
-			ASSERT_EQ(fstatat(dirfd_, name, &st, 0), 0);
+			ASSERT_EQ(fstatat(unit_dir_fd, name, &st, 0), 0);
 			EXPECT_EQ(guard_task_image_size(pid, &r) + 8,
 				  st.st_size);
-			unlinkat(dirfd_, name, 0);
+			unlinkat(unit_dir_fd, name, 0);
 			guard_ranges_free(&r);
 		}
 	}
@@ -437,10 +418,10 @@ static void expect_entry(const char *what, struct entry *t, int want)
 		char name[64];
 
 		guard_image_name(name, sizeof(name), t->e.pid);
-		write_raw(name, buf, len);
+		unit_dir_write(name, buf, len);
 		guard_ranges_init(&out);
-		EXPECT_MSG(!guard_task_image_read(dirfd_, t->e.pid, TASK_SIZE,
-						  &out),
+		EXPECT_MSG(!guard_task_image_read(unit_dir_fd, t->e.pid,
+						  TASK_SIZE, &out),
 			   "%s: refused", what);
 		guard_ranges_free(&out);
 	}
@@ -520,8 +501,9 @@ static void test_task_bad_fields(void)
 		struct guard_ranges out;
 
 		guard_ranges_init(&out);
-		EXPECT_EQ(guard_task_image_read(dirfd_, 31, TASK_SIZE, &out),
-			  0);
+		EXPECT_EQ(
+			guard_task_image_read(unit_dir_fd, 31, TASK_SIZE, &out),
+			0);
 		EXPECT_EQ(out.n, 1);
 		if (out.n == 1)
 			EXPECT_EQ(out.v[0].end, t.r[1].end);
@@ -573,8 +555,8 @@ static void expect_index_bad(const char *what, const void *buf, size_t len)
 	struct guard_index idx;
 	int ret;
 
-	write_raw(GUARD_INDEX_NAME, buf, len);
-	ret = guard_index_read(dirfd_, &idx);
+	unit_dir_write(GUARD_INDEX_NAME, buf, len);
+	ret = guard_index_read(unit_dir_fd, &idx);
 	EXPECT_MSG(ret == -EINVAL, "%s: got %d, want -EINVAL", what, ret);
 	EXPECT_MSG(idx.n == 0 && idx.pids == NULL,
 		   "%s: output not empty on failure", what);
@@ -597,11 +579,11 @@ static void test_index_bad(void)
 	e.n_pids = 2;
 	e.pids = good;
 	buf = frame(GUARD_IMG_INDEX_MAGIC, &e.base, &len);
-	write_raw(GUARD_INDEX_NAME, buf, len);
+	unit_dir_write(GUARD_INDEX_NAME, buf, len);
 	{
 		struct guard_index idx;
 
-		EXPECT_EQ(guard_index_read(dirfd_, &idx), 0);
+		EXPECT_EQ(guard_index_read(unit_dir_fd, &idx), 0);
 		EXPECT_EQ(idx.n, 2);
 		guard_index_free(&idx);
 	}
@@ -650,12 +632,12 @@ static void test_swapped_and_zero(void)
 	size_t len;
 
 	ranges_seq(&r, 2);
-	ASSERT_EQ(guard_task_image_write(dirfd_, 40, &r), 0);
+	ASSERT_EQ(guard_task_image_write(unit_dir_fd, 40, &r), 0);
 	buf = read_raw("guard-40.img", &len);
-	write_raw(GUARD_INDEX_NAME, buf, len);
-	EXPECT_EQ(guard_index_read(dirfd_, &idx), -EINVAL);
+	unit_dir_write(GUARD_INDEX_NAME, buf, len);
+	EXPECT_EQ(guard_index_read(unit_dir_fd, &idx), -EINVAL);
 	free(buf);
-	ASSERT_EQ(guard_index_write(dirfd_, NULL, 0), 0);
+	ASSERT_EQ(guard_index_write(unit_dir_fd, NULL, 0), 0);
 	buf = read_raw(GUARD_INDEX_NAME, &len);
 	expect_task_bad("index as task image", 41, buf, len, -EINVAL);
 	free(buf);
@@ -682,20 +664,7 @@ int main(void)
 		{ "index_bad", test_index_bad },
 		{ "swapped_and_zero", test_swapped_and_zero },
 	};
-	const char *tmp = getenv("TMPDIR");
 
 	pg = sysconf(_SC_PAGESIZE);
-	/* Every bad image is reported on stderr: that is expected noise. */
-	if (!getenv("UNIT_VERBOSE"))
-		guard_log_set_stderr_level((enum guard_log_level)0);
-	snprintf(tmpdir, sizeof(tmpdir), "%s/guard-unit-image-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	dirfd_ = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ASSERT(dirfd_ >= 0);
-	atexit(remove_tmpdir);
-	return unit_run("image", tests, UNIT_ARRAY_SIZE(tests));
+	return unit_dir_run("image", tests, UNIT_ARRAY_SIZE(tests));
 }

@@ -257,6 +257,33 @@ static void test_bytes(void)
 	guard_ranges_free(&r);
 }
 
+/* Gaps up to the limit are swallowed, one byte more is not; out is reset. */
+static void test_join(void)
+{
+	struct guard_ranges in, out, want;
+
+	guard_ranges_init(&in);
+	guard_ranges_init(&out);
+	guard_ranges_init(&want);
+	guard_ranges_add(&in, 0, PG);
+	guard_ranges_add(&in, 3 * PG, 4 * PG);	 /* gap 2 pages: joined */
+	guard_ranges_add(&in, 7 * PG, 8 * PG);	 /* gap 3 pages: kept */
+	guard_ranges_add(&in, 10 * PG, 11 * PG); /* gap 2 pages: joined */
+	guard_ranges_add(&out, 100 * PG, 101 * PG);
+	EXPECT_EQ(guard_ranges_join(&in, 2 * PG, &out), 0);
+	guard_ranges_add(&want, 0, 4 * PG);
+	guard_ranges_add(&want, 7 * PG, 11 * PG);
+	EXPECT_RANGES(&out, &want);
+	EXPECT_EQ(guard_ranges_join(&in, 0, &out), 0);
+	EXPECT_RANGES(&out, &in);
+	guard_ranges_reset(&in);
+	EXPECT_EQ(guard_ranges_join(&in, 2 * PG, &out), 0);
+	EXPECT_EQ(out.n, 0);
+	guard_ranges_free(&in);
+	guard_ranges_free(&out);
+	guard_ranges_free(&want);
+}
+
 int main(void)
 {
 	static const struct unit_test tests[] = {
@@ -269,6 +296,7 @@ int main(void)
 		{ "overlap_vs_brute_force", test_overlap_vs_brute_force },
 		{ "equal", test_equal },
 		{ "bytes", test_bytes },
+		{ "join", test_join },
 	};
 
 	return unit_run("range", tests, UNIT_ARRAY_SIZE(tests));

@@ -22,13 +22,15 @@
 #include "guard_kernel.h"
 #include "guard_log.h"
 #include "guard_remote.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 #include "unit.h"
 #include "unit_child.h"
 
 static struct unit_child child;
 static struct guard_features feat;
-static bool batched; /* guard_remote_setup() let apply batch */
+static struct guard_remote_call call; /* batch in, stats out */
+static bool batched;		      /* call.batch lets apply batch */
 
 static void stop_child(void)
 {
@@ -94,7 +96,7 @@ static void check_stats(size_t ranges)
 {
 	struct guard_remote_stats st;
 
-	guard_remote_last_stats(&st);
+	st = call.stats;
 	if (batched) {
 		EXPECT(st.batches >= 1);
 		EXPECT_MSG(st.syscalls < 16, "%zu syscalls for %zu ranges",
@@ -111,7 +113,7 @@ static void test_remove_all(void)
 	double t0, t1;
 
 	t0 = now_us();
-	EXPECT_EQ(guard_remote_apply(child.pid, &child.expect,
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
 				     MADV_GUARD_REMOVE, &done),
 		  0);
 	t1 = now_us();
@@ -131,7 +133,7 @@ static void test_install_all(void)
 	double t0, t1;
 
 	t0 = now_us();
-	EXPECT_EQ(guard_remote_apply(child.pid, &child.expect,
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
 				     MADV_GUARD_INSTALL, &done),
 		  0);
 	t1 = now_us();
@@ -149,9 +151,9 @@ static void test_apply_empty(void)
 	size_t done = 7;
 
 	guard_ranges_init(&none);
-	EXPECT_EQ(
-		guard_remote_apply(child.pid, &none, MADV_GUARD_REMOVE, &done),
-		0);
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &none, MADV_GUARD_REMOVE,
+				     &done),
+		  0);
 	EXPECT_EQ(done, 0);
 	expect_guards(&child.expect, "after an empty apply");
 }
@@ -166,9 +168,9 @@ static void reinstall(size_t from, size_t to)
 	for (size_t i = from; i < to; i++)
 		guard_ranges_add(&some, child.expect.v[i].start,
 				 child.expect.v[i].end);
-	EXPECT_EQ(
-		guard_remote_apply(child.pid, &some, MADV_GUARD_INSTALL, &done),
-		0);
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &some,
+				     MADV_GUARD_INSTALL, &done),
+		  0);
 	EXPECT_EQ(done, to - from);
 	guard_ranges_free(&some);
 }
@@ -211,7 +213,8 @@ static void test_invalid_range(void)
 	for (size_t i = below; i < below + 3; i++)
 		guard_ranges_add(&r, child.expect.v[i].start,
 				 child.expect.v[i].end);
-	EXPECT_EQ(guard_remote_apply(child.pid, &r, MADV_GUARD_REMOVE, &done),
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				     &done),
 		  -ENOMEM);
 	EXPECT_EQ(done, below);
 	expect_but(0, below, &want);
@@ -225,7 +228,8 @@ static void test_invalid_range(void)
 	guard_ranges_add(&r, x->start, x->end);
 	guard_ranges_add(&r, child.base[R_A] + 1, child.base[R_A] + pg);
 	done = 99;
-	EXPECT_EQ(guard_remote_apply(child.pid, &r, MADV_GUARD_REMOVE, &done),
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				     &done),
 		  -EINVAL);
 	EXPECT_EQ(done, 1);
 	expect_but(0, 1, &want);
@@ -237,7 +241,8 @@ static void test_invalid_range(void)
 	guard_ranges_reset(&r);
 	guard_ranges_add(&r, x->start + 1, x->end);
 	done = 99;
-	EXPECT_EQ(guard_remote_apply(child.pid, &r, MADV_GUARD_REMOVE, &done),
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				     &done),
 		  -EINVAL);
 	EXPECT_EQ(done, 0);
 	guard_ranges_free(&r);
@@ -342,7 +347,7 @@ static void test_sigstop_pending(void)
 	EXPECT(unit_sigstop_pending(child.pid));
 	compel_errors = 0;
 
-	EXPECT_EQ(guard_remote_apply(child.pid, &child.expect,
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
 				     MADV_GUARD_REMOVE, &done),
 		  0);
 	EXPECT_EQ(done, child.expect.n);
@@ -350,7 +355,7 @@ static void test_sigstop_pending(void)
 		   "SIGSTOP not pending after the remove");
 	expect_guards(NULL, "removed with SIGSTOP pending");
 
-	EXPECT_EQ(guard_remote_apply(child.pid, &child.expect,
+	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
 				     MADV_GUARD_INSTALL, &done),
 		  0);
 	EXPECT_EQ(done, child.expect.n);
@@ -374,7 +379,7 @@ static void use_batch(bool on)
 
 	if (!on)
 		f.batch = f.pidfd_self = false;
-	guard_remote_setup(&f);
+	call.batch = guard_remote_batch_mode(&f);
 	batched = on && feat.batch;
 }
 
@@ -458,20 +463,8 @@ int main(void)
 							     COMPEL_LOG_WARN);
 	if (getenv("UNIT_VERBOSE"))
 		guard_log_set_stderr_level(GUARD_LOG_DEBUG);
-	unsetenv("CRIU_GUARD_DISABLE");
-	ASSERT_EQ(guard_detect_features(&feat), 0);
-	if (!feat.madv_guard)
-		unit_skip(
-			"this kernel has no MADV_GUARD_INSTALL (Linux 6.13+)");
 	fds = count_fds();
-
-	ret = unit_child_start(&child);
-	if (ret) {
-		fprintf(stderr, "can't start the guarded child: %s\n",
-			strerror(-ret));
-		return 1;
-	}
-	atexit(stop_child);
+	unit_child_setup(&child, &feat, stop_child);
 	state = compel_stop_task(child.pid);
 	if (state != COMPEL_TASK_ALIVE) {
 		fprintf(stderr, "compel_stop_task(%d): %d\n", (int)child.pid,
@@ -479,7 +472,7 @@ int main(void)
 		return 1;
 	}
 
-	ret = unit_run("remote", tests, UNIT_ARRAY_SIZE(tests));
+	ret = unit_run_in_order("remote", tests, UNIT_ARRAY_SIZE(tests));
 	unit_child_stop(&child);
 	if (count_fds() != fds) {
 		fprintf(stderr, "FAIL: %d fds open at start, %d at the end\n",

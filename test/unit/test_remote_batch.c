@@ -29,8 +29,10 @@
 #include <compel/log.h>
 
 #include "guard_kernel.h"
+#include "guard_lift.h"
 #include "guard_log.h"
 #include "guard_remote.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 #include "unit.h"
 
@@ -198,12 +200,15 @@ static char *snapshot(pid_t pid)
 	return buf;
 }
 
+/* How apply batches, and what the last call took. */
+static struct guard_remote_call call;
+
 static void setup_features(const char *disable)
 {
 	setenv("CRIU_GUARD_DISABLE", disable, 1);
 	ASSERT_EQ(guard_detect_features(&feat), 0);
 	unsetenv("CRIU_GUARD_DISABLE");
-	guard_remote_setup(&feat);
+	call.batch = guard_remote_batch_mode(&feat);
 }
 
 static size_t div_up(size_t a, size_t b)
@@ -229,10 +234,11 @@ static void round_trip(size_t n, bool batched, size_t setup)
 	expect_guards(&c, &c.all);
 	before = snapshot(c.pid);
 
-	EXPECT_EQ(guard_remote_apply(c.pid, &c.all, MADV_GUARD_REMOVE, &done),
+	EXPECT_EQ(guard_remote_apply(c.pid, &call, &c.all, MADV_GUARD_REMOVE,
+				     &done),
 		  0);
 	EXPECT_EQ(done, n);
-	guard_remote_last_stats(&st);
+	st = call.stats;
 	if (batched) {
 		EXPECT_EQ(st.batches, div_up(n, 1024));
 		EXPECT_EQ(st.syscalls, st.batches + setup);
@@ -242,10 +248,11 @@ static void round_trip(size_t n, bool batched, size_t setup)
 	}
 	expect_guards(&c, &none);
 
-	EXPECT_EQ(guard_remote_apply(c.pid, &c.all, MADV_GUARD_INSTALL, &done),
+	EXPECT_EQ(guard_remote_apply(c.pid, &call, &c.all, MADV_GUARD_INSTALL,
+				     &done),
 		  0);
 	EXPECT_EQ(done, n);
-	guard_remote_last_stats(&st);
+	st = call.stats;
 	EXPECT_EQ(st.batches, batched ? div_up(n, 1024) : 0);
 	expect_guards(&c, &c.all);
 
@@ -268,7 +275,8 @@ static void partial(size_t n, size_t k)
 	int ret;
 
 	child_start(&c, n, (long)k);
-	ret = guard_remote_apply(c.pid, &c.all, MADV_GUARD_REMOVE, &done);
+	ret = guard_remote_apply(c.pid, &call, &c.all, MADV_GUARD_REMOVE,
+				 &done);
 	EXPECT_EQ(ret, -ENOMEM);
 	EXPECT_EQ(done, k);
 	/* Ranges before k were lifted, the ones after k were not touched. */
@@ -278,7 +286,8 @@ static void partial(size_t n, size_t k)
 
 	/* Reinstalling the done part restores all but the unmapped one. */
 	ranges_slice(&c.all, 0, done, &want);
-	EXPECT_EQ(guard_remote_apply(c.pid, &want, MADV_GUARD_INSTALL, &done),
+	EXPECT_EQ(guard_remote_apply(c.pid, &call, &want, MADV_GUARD_INSTALL,
+				     &done),
 		  0);
 	for (size_t i = k + 1; i < n; i++)
 		ASSERT(!guard_ranges_add(&want, c.all.v[i].start,
@@ -364,7 +373,7 @@ static void expect_data(const struct child *c)
 }
 
 /*
- * guard_remote_lift() joins ranges less than 64 pages apart; the pages in
+ * guard_lift_pid() joins ranges less than 64 pages apart; the pages in
  * between keep their data.  far: 100 pages apart, nothing joins.
  */
 static void lift(size_t n, bool far, long hole_in_gap)
@@ -377,8 +386,8 @@ static void lift(size_t n, bool far, long hole_in_gap)
 	gap_hole = hole_in_gap;
 	child_start(&c, n, -1);
 	guard_ranges_init(&none);
-	EXPECT_EQ(guard_remote_lift(c.pid, &c.all), 0);
-	guard_remote_last_stats(&st);
+	EXPECT_EQ(guard_lift_pid(c.pid, &call, &c.all), 0);
+	st = call.stats;
 	if (far || hole_in_gap >= 0) {
 		/* One by one: batched as guard_remote_apply() does. */
 		EXPECT_EQ(st.batches, div_up(n, 1024));
@@ -438,7 +447,7 @@ static void in_place(size_t n)
 	EXPECT_EQ(t.iov_at, c.all.v[n - 1].start);
 	EXPECT_EQ(t.iov_len, (uint64_t)c.page);
 
-	EXPECT_EQ(guard_remote_task_lift(&t, &c.all), 0);
+	EXPECT_EQ(guard_lift(&t, &c.all), 0);
 	expect_guards(&c, &none);
 	memset(&t.stats, 0, sizeof(t.stats));
 	EXPECT_EQ(
@@ -500,7 +509,7 @@ static void test_in_place_failure(void)
 	for (size_t i = k + 1; i < n; i++)
 		ASSERT(!guard_ranges_add(&ok, c.all.v[i].start,
 					 c.all.v[i].end));
-	EXPECT_EQ(guard_remote_task_lift(&t, &ok), 0);
+	EXPECT_EQ(guard_lift(&t, &ok), 0);
 	EXPECT_EQ(
 		guard_remote_task_apply(&t, &c.all, MADV_GUARD_INSTALL, &done),
 		-ENOMEM);

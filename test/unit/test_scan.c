@@ -15,6 +15,7 @@
 
 #include "guard_kernel.h"
 #include "guard_log.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 #include "unit.h"
 #include "unit_child.h"
@@ -24,6 +25,8 @@ static struct guard_features feat;
 
 static void stop_child(void)
 {
+	if (!unit_is_main())
+		return; /* a case's exit: the child serves the next case */
 	unit_child_stop(&child);
 }
 
@@ -353,20 +356,8 @@ int main(void)
 		{ "detection_leaves_no_guards",
 		  test_feature_detection_leaves_no_guards },
 	};
-	int ret;
 
 	guard_log_set_stderr_level(GUARD_LOG_WARN);
-	unsetenv("CRIU_GUARD_DISABLE");
-	ASSERT_EQ(guard_detect_features(&feat), 0);
-	if (!feat.madv_guard)
-		unit_skip(
-			"this kernel has no MADV_GUARD_INSTALL (Linux 6.13+)");
-	ret = unit_child_start(&child);
-	if (ret) {
-		fprintf(stderr, "can't start the guarded child: %s\n",
-			strerror(-ret));
-		return 1;
-	}
-	atexit(stop_child);
+	unit_child_setup(&child, &feat, stop_child);
 	return unit_run("scan", tests, UNIT_ARRAY_SIZE(tests));
 }

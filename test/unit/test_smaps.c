@@ -4,6 +4,7 @@
  * anywhere, and what it never prints) and on this process's own files.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "guard_kernel.h"
 #include "guard_log.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 #include "unit.h"
 
@@ -203,6 +205,32 @@ static void test_empty_input(void)
 	EXPECT_EQ(parse("\n\n", 2, 0, &v), 0);
 	EXPECT_EQ(v.n, 0);
 	guard_vmas_free(&v);
+}
+
+/* A hook's snapshot reads each file once; smaps once read serves maps. */
+static void test_proc_snap(void)
+{
+	const struct guard_vmas *a, *b;
+	struct guard_proc_snap s;
+	int fd;
+
+	guard_proc_snap_init(&s, 0);
+	EXPECT_EQ(s.pagemap_fd, -1);
+	ASSERT_EQ(guard_proc_snap_vmas(&s, false, &a), 0);
+	EXPECT(a->n > 0 && !s.vmas_smaps && !a->v[0].vmflags);
+	ASSERT_EQ(guard_proc_snap_vmas(&s, false, &b), 0);
+	EXPECT(b == a && b->v == s.vmas.v); /* not read again */
+	ASSERT_EQ(guard_proc_snap_vmas(&s, true, &b), 0);
+	EXPECT(s.vmas_smaps && b->n > 0 && b->v[0].vmflags);
+	ASSERT_EQ(guard_proc_snap_vmas(&s, false, &a), 0);
+	EXPECT(s.vmas_smaps && a->v[0].vmflags); /* smaps kept for maps */
+	fd = guard_proc_snap_pagemap(&s);
+	EXPECT(fd >= 0);
+	EXPECT_EQ(guard_proc_snap_pagemap(&s), fd);
+	guard_proc_snap_free(&s);
+	EXPECT_EQ(s.pagemap_fd, -1);
+	EXPECT(!s.have_vmas && !s.vmas.n);
+	EXPECT(fcntl(fd, F_GETFD) == -1); /* closed */
 }
 
 /* Splitting must not matter: 1-byte chunks, odd sizes, no final newline. */
@@ -479,6 +507,7 @@ int main(void)
 		{ "proc_self", test_proc_self },
 		{ "proc_self_special", test_proc_self_special },
 		{ "proc_errors", test_proc_errors },
+		{ "proc_snap", test_proc_snap },
 	};
 
 	/* The malformed cases make the parser's callers complain: hush. */

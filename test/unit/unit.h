@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A tiny kselftest-style harness for the unit tests.  EXPECT_* records a
- * failure and goes on, so one run shows every broken case; ASSERT_* stops
- * the program (atexit handlers still kill children and remove temp files),
- * for when going on would only produce noise or crash.
+ * failure and goes on, so one run shows every broken case; ASSERT_* ends
+ * the case, for when going on would only produce noise or crash.
+ *
+ * As in the kernel's kselftest harness, unit_run() runs each case in a
+ * child of its own: a crash or an ASSERT fails that case and the next
+ * one still runs.  Handlers the program registers with atexit() before
+ * unit_run() (kill the shared child, remove the temp directory) belong to
+ * the main process: they return early unless unit_is_main().
+ * unit_run_in_order() keeps the cases in the one process (ASSERT then
+ * ends the program), for cases that are steps on one ptrace-seized task.
  *
  * Exit status: 0 all passed, 1 something failed, 77 skipped (meson's skip).
  */
@@ -11,10 +18,14 @@
 #define CRIU_GUARD_UNIT_H
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "guard_range.h"
 
@@ -26,6 +37,13 @@ struct unit_test {
 };
 
 static int unit_failures;
+static pid_t unit_main_pid; /* 0 until unit_run() */
+
+/* False in a case's own process, whose exit must not end shared fixtures. */
+static inline bool unit_is_main(void)
+{
+	return !unit_main_pid || getpid() == unit_main_pid;
+}
 
 static inline void unit_fail(const char *file, int line, const char *what)
 {
@@ -130,9 +148,67 @@ static inline void unit_print_first_diff(const struct guard_ranges *g,
 	}
 }
 
-/* Runs every test in order; the output reads like kselftest's. */
+/*
+ * Runs one case in a child: its exit status says whether it failed
+ * (ASSERT exits 1), a signal that it crashed.  Returns true if it passed.
+ */
+static inline bool unit_run_forked(const struct unit_test *t)
+{
+	int status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return false;
+	}
+	if (pid == 0) {
+		t->fn();
+		fflush(stderr);
+		exit(unit_failures ? 1 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		perror("waitpid");
+		return false;
+	}
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "FAIL %s: killed by signal %d (%s)\n", t->name,
+			WTERMSIG(status), strsignal(WTERMSIG(status)));
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static inline int unit_report(const char *suite, size_t n, int failed)
+{
+	printf("# %s: %zu passed, %d failed\n", suite, n - failed, failed);
+	return failed ? 1 : 0;
+}
+
+/* Runs every test in its own child, in order; reads like kselftest. */
 static inline int unit_run(const char *suite, const struct unit_test *t,
 			   size_t n)
+{
+	int failed = 0;
+
+	unit_main_pid = getpid();
+	printf("# %s: %zu tests\n", suite, n);
+	for (size_t i = 0; i < n; i++) {
+		bool ok = unit_run_forked(&t[i]);
+
+		failed += !ok;
+		printf("%s %zu %s\n", ok ? "ok" : "not ok", i + 1, t[i].name);
+	}
+	return unit_report(suite, n, failed);
+}
+
+/*
+ * The same in this process, for a suite whose cases are steps of one
+ * scenario on one ptrace-seized child: ptrace binds a tracee to the one
+ * process that seized it, so a forked case could not drive it.
+ */
+static inline int unit_run_in_order(const char *suite,
+				    const struct unit_test *t, size_t n)
 {
 	int failed = 0;
 
@@ -148,8 +224,7 @@ static inline int unit_run(const char *suite, const struct unit_test *t,
 		printf("%s %zu %s\n", unit_failures != before ? "not ok" : "ok",
 		       i + 1, t[i].name);
 	}
-	printf("# %s: %zu passed, %d failed\n", suite, n - failed, failed);
-	return failed ? 1 : 0;
+	return unit_report(suite, n, failed);
 }
 
 #define UNIT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

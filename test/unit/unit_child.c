@@ -12,12 +12,32 @@
 #include <unistd.h>
 
 #include "guard_kernel.h"
+#include "unit.h"
 #include "unit_child.h"
 
 /* Low and fixed, below a PIE's text and the libraries. */
 #define X_ADDR 0x10000000UL
 
 static const size_t region_pages[R_NR] = { 4, 16, 8, 8, 4, 4, 5000 };
+
+void unit_child_setup(struct unit_child *c, struct guard_features *f,
+		      void (*stop)(void))
+{
+	int ret;
+
+	unsetenv("CRIU_GUARD_DISABLE");
+	ASSERT_EQ(guard_detect_features(f), 0);
+	if (!f->madv_guard)
+		unit_skip(
+			"this kernel has no MADV_GUARD_INSTALL (Linux 6.13+)");
+	ret = unit_child_start(c);
+	if (ret) {
+		fprintf(stderr, "can't start the guarded child: %s\n",
+			strerror(-ret));
+		exit(1);
+	}
+	atexit(stop);
+}
 
 const char *unit_region_name(enum unit_region r)
 {

@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "guard_features.h"
 #include "guard_range.h"
 
 enum unit_region { R_X, R_A, R_B, R_C, R_D, R_E, R_F, R_NR };
@@ -45,6 +46,15 @@ struct unit_child {
 
 /* Forks the child and waits until its guards are in place. */
 int unit_child_start(struct unit_child *c);
+
+/*
+ * What test_scan and test_remote start with: the kernel's features with
+ * nothing masked, a skip (exit 77) where the kernel has no guards, and the
+ * child with its guards in place (exit 1 if it can't start); stop runs
+ * at exit.
+ */
+void unit_child_setup(struct unit_child *c, struct guard_features *f,
+		      void (*stop)(void));
 
 /* SIGKILLs and reaps the child (idempotent). */
 void unit_child_stop(struct unit_child *c);

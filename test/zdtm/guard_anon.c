@@ -15,18 +15,10 @@ int main(int argc, char **argv)
 	struct gt_region *r[2];
 
 	test_init(argc, argv);
-	r[0] = gt_map_anon("anon", 32);
-	r[1] = gt_map_anon("anon-small", 8);
-	if (!r[0] || !r[1]) {
-		fail("mmap");
+	r[0] = gt_anon("anon", 32);
+	r[1] = r[0] ? gt_anon("anon-small", 8) : NULL;
+	if (!r[1] || GT_GUARDS(r[0], { 0, 1 }, { 10, 3 }, { 31, 1 }) ||
+	    GT_GUARDS(r[1], { 4, 1 }))
 		return 1;
-	}
-	gt_fill(r[0]);
-	gt_fill(r[1]);
-	if (gt_guard(r[0], 0, 1) || gt_guard(r[0], 10, 3) ||
-	    gt_guard(r[0], 31, 1) || gt_guard(r[1], 4, 1)) {
-		fail("MADV_GUARD_INSTALL");
-		return 1;
-	}
 	return gt_run(r, 2);
 }

@@ -24,12 +24,9 @@ int main(int argc, char **argv)
 	int ret;
 
 	test_init(argc, argv);
-	snprintf(path, sizeof(path), "/tmp/zdtm-file-cow.%d", getpid());
-	r = gt_map_file("file-cow", path, 16, MAP_PRIVATE);
-	if (!r) {
-		fail("can't map %s", path);
+	r = gt_file("file-cow", 16, MAP_PRIVATE, path, sizeof(path));
+	if (!r)
 		return 1;
-	}
 	for (size_t i = 0; i < sizeof(cow) / sizeof(cow[0]); i++) {
 		if (gt_file_cow(r, path, cow[i])) {
 			fail("can't make page %zu a private copy", cow[i]);
@@ -37,10 +34,8 @@ int main(int argc, char **argv)
 		}
 	}
 	/* 3-4: next to copies; 6: on a copy; 12-14: between copies. */
-	if (gt_guard(r, 3, 2) || gt_guard(r, 6, 1) || gt_guard(r, 12, 3)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r, { 3, 2 }, { 6, 1 }, { 12, 3 }))
 		return 1;
-	}
 	ret = gt_run_with(&r, 1, NULL, NULL);
 	unlink(path);
 	return ret;

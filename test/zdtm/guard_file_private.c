@@ -22,16 +22,11 @@ int main(int argc, char **argv)
 	int ret;
 
 	test_init(argc, argv);
-	snprintf(path, sizeof(path), "/tmp/zdtm-file-private.%d", getpid());
-	r = gt_map_file("file-private", path, 24, MAP_PRIVATE);
-	if (!r) {
-		fail("can't map %s", path);
+	r = gt_file("file-private", 24, MAP_PRIVATE, path, sizeof(path));
+	if (!r)
 		return 1;
-	}
-	if (gt_guard(r, 0, 1) || gt_guard(r, 8, 2) || gt_guard(r, 23, 1)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r, { 0, 1 }, { 8, 2 }, { 23, 1 }))
 		return 1;
-	}
 	ret = gt_run_with(&r, 1, NULL, NULL);
 	unlink(path);
 	return ret;

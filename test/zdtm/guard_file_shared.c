@@ -21,18 +21,13 @@ int main(int argc, char **argv)
 	int ret;
 
 	test_init(argc, argv);
-	snprintf(path, sizeof(path), "/tmp/zdtm-file-shared.%d", getpid());
-	r = gt_map_file("file-shared", path, 20, MAP_SHARED);
-	if (!r) {
-		fail("can't map %s", path);
+	r = gt_file("file-shared", 20, MAP_SHARED, path, sizeof(path));
+	if (!r)
 		return 1;
-	}
 	/* Written through the mapping: the file gets the same bytes. */
 	gt_fill(r);
-	if (gt_guard(r, 0, 2) || gt_guard(r, 10, 1) || gt_guard(r, 19, 1)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r, { 0, 2 }, { 10, 1 }, { 19, 1 }))
 		return 1;
-	}
 	ret = gt_run_with(&r, 1, NULL, NULL);
 	unlink(path);
 	return ret;

@@ -17,13 +17,9 @@ const char *test_author = "criu-guard";
 static int one_vma(void *arg, bool restored)
 {
 	struct gt_region *r = arg;
-	int n = gt_count_vmas(r->addr, 2 * HALF * gt_page);
 
-	if (n == 1)
-		return 0;
-	test_msg("%d VMAs over the merged region %s, expected 1\n", n,
-		 restored ? "after restore" : "before the dump");
-	return 1;
+	return gt_expect_vmas(r->addr, 2 * HALF * gt_page, 1,
+			      "over the merged region", restored);
 }
 
 int main(int argc, char **argv)
@@ -48,10 +44,8 @@ int main(int argc, char **argv)
 	}
 	for (size_t pg = 0; pg < HALF; pg++)
 		r->addr[pg * gt_page] = 1;
-	if (gt_guard(r, 2, 1) || gt_guard(r, HALF - 1, 1)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r, { 2, 1 }, { HALF - 1, 1 }))
 		return 1;
-	}
 	if (gt_count_vmas(at, 2 * HALF * gt_page) != 2) {
 		fail("the two halves are not two VMAs before the merge");
 		return 1;
@@ -61,9 +55,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gt_fill(r);
-	if (gt_guard(r, HALF, 1) || gt_guard(r, 2 * HALF - 3, 2)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r, { HALF, 1 }, { 2 * HALF - 3, 2 }))
 		return 1;
-	}
 	return gt_run_with(&r, 1, one_vma, r);
 }

@@ -22,16 +22,9 @@ int main(int argc, char **argv)
 	struct gt_region *r;
 
 	test_init(argc, argv);
-	r = gt_map_anon("locked-onfault", 8);
-	if (!r) {
-		fail("mmap");
+	r = gt_anon("locked-onfault", 8);
+	if (!r || GT_GUARDS(r, { 2, 1 }))
 		return 1;
-	}
-	gt_fill(r);
-	if (gt_guard(r, 2, 1)) {
-		fail("MADV_GUARD_INSTALL");
-		return 1;
-	}
 	if (mlock2(r->addr, 8 * gt_page, MLOCK_ONFAULT)) {
 		fail("mlock2(MLOCK_ONFAULT)");
 		return 1;

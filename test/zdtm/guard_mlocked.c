@@ -35,18 +35,10 @@ int main(int argc, char **argv)
 	struct gt_region *r[2];
 
 	test_init(argc, argv);
-	r[0] = gt_map_anon("guarded", 16);
-	r[1] = gt_map_anon("locked", 4);
-	if (!r[0] || !r[1]) {
-		fail("mmap");
+	r[0] = gt_anon("guarded", 16);
+	r[1] = r[0] ? gt_anon("locked", 4) : NULL;
+	if (!r[1] || GT_GUARDS(r[0], { 3, 2 }, { 15, 1 }))
 		return 1;
-	}
-	gt_fill(r[0]);
-	gt_fill(r[1]);
-	if (gt_guard(r[0], 3, 2) || gt_guard(r[0], 15, 1)) {
-		fail("MADV_GUARD_INSTALL");
-		return 1;
-	}
 	if (mlock(r[1]->addr, 4 * gt_page)) {
 		fail("mlock");
 		return 1;

@@ -17,13 +17,8 @@ static char *old_addr;
 
 static int old_gone(void *arg, bool restored)
 {
-	int n = gt_count_vmas(old_addr, PAGES * gt_page);
-
-	if (n == 0)
-		return 0;
-	test_msg("%d VMAs at the old address %s\n", n,
-		 restored ? "after restore" : "before the dump");
-	return 1;
+	return gt_expect_vmas(old_addr, PAGES * gt_page, 0,
+			      "at the old address", restored);
 }
 
 int main(int argc, char **argv)
@@ -39,10 +34,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gt_fill(r);
-	if (gt_guard(r, 0, 1) || gt_guard(r, 5, 3) || gt_guard(r, 15, 1)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r, { 0, 1 }, { 5, 3 }, { 15, 1 }))
 		return 1;
-	}
 	/* The reservation's PROT_NONE page stays in front of the target. */
 	old_addr = r->addr;
 	p = mremap(r->addr, PAGES * gt_page, PAGES * gt_page,

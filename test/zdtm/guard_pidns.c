@@ -55,16 +55,9 @@ int main(int argc, char **argv)
 		fail("root is pid %d in its namespace, not 1", (int)getpid());
 		return 1;
 	}
-	inherited = gt_map_anon("inherited", 16);
-	if (!inherited) {
-		fail("mmap");
+	inherited = gt_anon("inherited", 16);
+	if (!inherited || GT_GUARDS(inherited, { 2, 3 }, { 15, 1 }))
 		return 1;
-	}
-	gt_fill(inherited);
-	if (gt_guard(inherited, 2, 3) || gt_guard(inherited, 15, 1)) {
-		fail("MADV_GUARD_INSTALL");
-		return 1;
-	}
 	if (gt_tree_fork(&tree, "child-a") == 0)
 		return child(tree.name, 1);
 	if (gt_tree_fork(&tree, "child-b") == 0)

@@ -31,9 +31,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gt_fill(r);
-	if (gt_guard(r, 0, 1) || gt_guard(r, 7, 4) || gt_guard(r, 23, 1)) {
-		fail("MADV_GUARD_INSTALL");
+	if (GT_GUARDS(r, { 0, 1 }, { 7, 4 }, { 23, 1 }))
 		return 1;
-	}
 	return gt_run_with(&r, 1, NULL, NULL);
 }

@@ -16,13 +16,9 @@ const char *test_author = "criu-guard";
 static int three_vmas(void *arg, bool restored)
 {
 	struct gt_region *r = arg;
-	int n = gt_count_vmas(r->addr, PAGES * gt_page);
 
-	if (n == 3)
-		return 0;
-	test_msg("%d VMAs over the region %s, expected 3\n", n,
-		 restored ? "after restore" : "before the dump");
-	return 1;
+	return gt_expect_vmas(r->addr, PAGES * gt_page, 3, "over the region",
+			      restored);
 }
 
 int main(int argc, char **argv)
@@ -30,18 +26,11 @@ int main(int argc, char **argv)
 	struct gt_region *r;
 
 	test_init(argc, argv);
-	r = gt_map_anon("split", PAGES);
-	if (!r) {
-		fail("mmap");
-		return 1;
-	}
-	gt_fill(r);
+	r = gt_anon("split", PAGES);
 	/* 7-8 and 23-24 straddle the splits at pages 8 and 24. */
-	if (gt_guard(r, 3, 1) || gt_guard(r, 7, 2) || gt_guard(r, 15, 1) ||
-	    gt_guard(r, 23, 2) || gt_guard(r, 30, 1)) {
-		fail("MADV_GUARD_INSTALL");
+	if (!r ||
+	    GT_GUARDS(r, { 3, 1 }, { 7, 2 }, { 15, 1 }, { 23, 2 }, { 30, 1 }))
 		return 1;
-	}
 	if (mprotect(r->addr + 8 * gt_page, 16 * gt_page, PROT_READ)) {
 		fail("mprotect");
 		return 1;

@@ -47,16 +47,9 @@ int main(int argc, char **argv)
 
 	test_init(argc, argv);
 	gt_tree_init(&tree, "root");
-	inherited = gt_map_anon("inherited", 16);
-	if (!inherited) {
-		fail("mmap");
+	inherited = gt_anon("inherited", 16);
+	if (!inherited || GT_GUARDS(inherited, { 0, 1 }, { 15, 1 }))
 		return 1;
-	}
-	gt_fill(inherited);
-	if (gt_guard(inherited, 0, 1) || gt_guard(inherited, 15, 1)) {
-		fail("MADV_GUARD_INSTALL");
-		return 1;
-	}
 	for (int i = 0; i < KIDS; i++) {
 		char name[32];
 

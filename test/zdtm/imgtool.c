@@ -69,36 +69,41 @@ static int open_dir(const char *dir)
 	return fd;
 }
 
-static int ranges(const char *dir, uint32_t pid)
+/* Runs op on task pid's images in dir. */
+static int in_dir(const char *dir, uint32_t pid, int (*op)(int, uint32_t))
 {
-	struct guard_ranges r;
 	int fd = open_dir(dir), ret;
 
 	if (fd < 0)
 		return fd;
+	ret = op(fd, pid);
+	close(fd);
+	return ret;
+}
+
+static int ranges(int fd, uint32_t pid)
+{
+	struct guard_ranges r;
+	int ret;
+
 	guard_ranges_init(&r);
 	ret = guard_task_image_read(fd, pid, UINT64_MAX, &r);
 	if (!ret)
 		print_ranges("", &r);
 	guard_ranges_free(&r);
-	close(fd);
 	return ret;
 }
 
-static int mm(const char *dir, uint32_t pid)
+static int mm(int fd, uint32_t pid)
 {
 	struct guard_criu_mm m;
-	int fd = open_dir(dir), ret;
+	int ret = guard_criu_mm_read(fd, pid, &m);
 
-	if (fd < 0)
-		return fd;
-	ret = guard_criu_mm_read(fd, pid, &m);
 	if (!ret) {
 		print_ranges("map ", &m.mapped);
 		print_ranges("guard ", &m.guards);
 		guard_criu_mm_free(&m);
 	}
-	close(fd);
 	return ret;
 }
 
@@ -106,14 +111,11 @@ static int mm(const char *dir, uint32_t pid)
  * Plugin images that repeat what criu (>= 4.2) recorded itself, as if both
  * had handled the same guards: restore must install each range once.
  */
-static int copy_native(const char *dir, uint32_t pid)
+static int copy_native(int fd, uint32_t pid)
 {
 	struct guard_criu_mm m;
-	int fd = open_dir(dir), ret;
+	int ret = guard_criu_mm_read(fd, pid, &m);
 
-	if (fd < 0)
-		return fd;
-	ret = guard_criu_mm_read(fd, pid, &m);
 	if (!ret && !m.guards.n)
 		ret = -ENOENT;
 	if (!ret)
@@ -121,7 +123,6 @@ static int copy_native(const char *dir, uint32_t pid)
 	if (!ret)
 		ret = guard_index_write(fd, &pid, 1);
 	guard_criu_mm_free(&m);
-	close(fd);
 	return ret;
 }
 
@@ -170,6 +171,9 @@ static int spill(const char *path, uint32_t magic, const ProtobufCMessage *m)
 
 static int set_page_size(const char *path, uint32_t page)
 {
+	const ProtobufCMessageDescriptor *desc = NULL;
+	const ProtobufCFieldDescriptor *field;
+	ProtobufCMessage *m = NULL;
 	uint32_t magic;
 	uint8_t *buf;
 	size_t len;
@@ -179,24 +183,19 @@ static int set_page_size(const char *path, uint32_t page)
 	if (!buf)
 		return -EIO;
 	memcpy(&magic, buf, 4);
-	if (magic == GUARD_IMG_TASK_MAGIC) {
-		GuardTaskEntry *e =
-			guard_task_entry__unpack(NULL, len - 8, buf + 8);
-
-		if (e) {
-			e->page_size = page;
-			ret = spill(path, magic, &e->base);
-			guard_task_entry__free_unpacked(e, NULL);
-		}
-	} else if (magic == GUARD_IMG_INDEX_MAGIC) {
-		GuardIndexEntry *e =
-			guard_index_entry__unpack(NULL, len - 8, buf + 8);
-
-		if (e) {
-			e->page_size = page;
-			ret = spill(path, magic, &e->base);
-			guard_index_entry__free_unpacked(e, NULL);
-		}
+	/* Task image or index: both carry a uint32 page_size. */
+	if (magic == GUARD_IMG_TASK_MAGIC)
+		desc = &guard_task_entry__descriptor;
+	else if (magic == GUARD_IMG_INDEX_MAGIC)
+		desc = &guard_index_entry__descriptor;
+	if (desc)
+		m = protobuf_c_message_unpack(desc, NULL, len - 8, buf + 8);
+	if (m) {
+		field = protobuf_c_message_descriptor_get_field_by_name(
+			desc, "page_size");
+		memcpy((char *)m + field->offset, &page, sizeof(page));
+		ret = spill(path, magic, m);
+		protobuf_c_message_free_unpacked(m, NULL);
 	}
 	free(buf);
 	return ret;
@@ -316,13 +315,13 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "scan") && argc == 3)
 		ret = scan(atoi(argv[2]));
 	else if (!strcmp(cmd, "ranges") && argc == 4)
-		ret = ranges(argv[2], strtoul(argv[3], NULL, 10));
+		ret = in_dir(argv[2], strtoul(argv[3], NULL, 10), ranges);
 	else if (!strcmp(cmd, "mm") && argc == 4)
-		ret = mm(argv[2], strtoul(argv[3], NULL, 10));
+		ret = in_dir(argv[2], strtoul(argv[3], NULL, 10), mm);
 	else if (!strcmp(cmd, "set-page-size") && argc == 4)
 		ret = set_page_size(argv[2], strtoul(argv[3], NULL, 0));
 	else if (!strcmp(cmd, "copy-native") && argc == 4)
-		ret = copy_native(argv[2], strtoul(argv[3], NULL, 10));
+		ret = in_dir(argv[2], strtoul(argv[3], NULL, 10), copy_native);
 	else if (!strcmp(cmd, "name-plugin") && argc == 3)
 		ret = name_plugin(argv[2]);
 	else if (!strcmp(cmd, "rebind") && argc == 3)

@@ -60,7 +60,7 @@ flow_leave_running_tree() {
 }
 
 # A task dumped while stopped is restored stopped (criu queues SIGSTOP
-# before RESUME_DEVICES_LATE; plugin/remote.c retries and re-queues it),
+# before RESUME_DEVICES_LATE; plugin/inject.c retries and re-queues it),
 # with its guards; SIGCONT then lets it finish.
 flow_stopped() {
 	local d=$work/$FUNCNAME before

@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guard_array.h"
 #include "guard_kernel.h"
+#include "guard_proc.h"
 #include "guard_scan.h"
 #include "guardtst.h"
 #include "zdtmtst.h"
@@ -110,7 +112,8 @@ void gt_fill(struct gt_region *r)
 			fill_page(r, pg);
 }
 
-int gt_guard(struct gt_region *r, size_t first, size_t n)
+static int advise(struct gt_region *r, size_t first, size_t n, int advice,
+		  const char *what)
 {
 	/* A test that strays out of its region would guard a neighbour. */
 	if (first + n > r->pages || !n) {
@@ -118,31 +121,46 @@ int gt_guard(struct gt_region *r, size_t first, size_t n)
 			 r->name, first, first + n, r->pages);
 		return -1;
 	}
-	if (madvise(r->addr + first * gt_page, n * gt_page,
-		    MADV_GUARD_INSTALL)) {
-		test_msg("%s: MADV_GUARD_INSTALL: %s\n", r->name,
-			 strerror(errno));
+	if (madvise(r->addr + first * gt_page, n * gt_page, advice)) {
+		test_msg("%s: %s: %s\n", r->name, what, strerror(errno));
 		return -1;
 	}
-	memset(r->guard + first, 1, n);
+	memset(r->guard + first, advice == MADV_GUARD_INSTALL, n);
 	return 0;
+}
+
+int gt_guard(struct gt_region *r, size_t first, size_t n)
+{
+	return advise(r, first, n, MADV_GUARD_INSTALL, "MADV_GUARD_INSTALL");
+}
+
+int gt_guard_spans(struct gt_region *r, const struct gt_span *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (gt_guard(r, s[i].first, s[i].n)) {
+			fail("MADV_GUARD_INSTALL");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct gt_region *gt_anon(const char *name, size_t pages)
+{
+	struct gt_region *r = gt_map_anon(name, pages);
+
+	if (!r) {
+		fail("mmap");
+		return NULL;
+	}
+	gt_fill(r);
+	return r;
 }
 
 int gt_unguard(struct gt_region *r, size_t first, size_t n)
 {
-	/* A test that strays out of its region would guard a neighbour. */
-	if (first + n > r->pages || !n) {
-		test_msg("%s: pages [%zu, %zu) outside the region's %zu\n",
-			 r->name, first, first + n, r->pages);
+	if (advise(r, first, n, MADV_GUARD_REMOVE, "MADV_GUARD_REMOVE"))
 		return -1;
-	}
-	if (madvise(r->addr + first * gt_page, n * gt_page,
-		    MADV_GUARD_REMOVE)) {
-		test_msg("%s: MADV_GUARD_REMOVE: %s\n", r->name,
-			 strerror(errno));
-		return -1;
-	}
-	memset(r->guard + first, 0, n);
 	for (size_t pg = first; pg < first + n; pg++)
 		fill_page(r, pg);
 	return 0;
@@ -274,15 +292,8 @@ static int read_smaps_gu(pid_t pid, struct gt_vma_gu **out, size_t *n,
 
 		/* Field lines ("Size:", "AnonHugePages:") never parse so. */
 		if (sscanf(line, "%llx-%llx %c", &s, &e, &c) == 3) {
-			if (*n == cap) {
-				struct gt_vma_gu *v;
-
-				cap = cap ? 2 * cap : 256;
-				v = realloc(*out, cap * sizeof(*v));
-				if (!v)
-					break;
-				*out = v;
-			}
+			if (GUARD_ARRAY_GROW(*out, *n, cap, 256))
+				break;
 			(*out)[(*n)++] = (struct gt_vma_gu){ s, e, false };
 		} else if (*n && !strncmp(line, "VmFlags:", 8) &&
 			   strstr(line, " gu")) {
@@ -509,6 +520,30 @@ int gt_count_vmas(const void *addr, size_t len)
 	return n;
 }
 
+int gt_expect_vmas(const void *addr, size_t len, int want, const char *what,
+		   bool restored)
+{
+	int n = gt_count_vmas(addr, len);
+
+	if (n == want)
+		return 0;
+	test_msg("%d VMAs %s %s, expected %d\n", n, what,
+		 restored ? "after restore" : "before the dump", want);
+	return 1;
+}
+
+struct gt_region *gt_file(const char *name, size_t pages, int flags, char *path,
+			  size_t len)
+{
+	struct gt_region *r;
+
+	snprintf(path, len, "/tmp/zdtm-%s.%d", name, getpid());
+	r = gt_map_file(name, path, pages, flags);
+	if (!r)
+		fail("can't map %s", path);
+	return r;
+}
+
 void *gt_reserve(size_t pages)
 {
 	char *p;
@@ -656,15 +691,8 @@ void gt_tree_init(struct gt_tree *t, const char *name)
 
 static int tree_push(struct gt_tree *t, pid_t pid, int fd)
 {
-	if (t->nkids == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 8;
-		struct gt_kid *k = realloc(t->kids, cap * sizeof(*k));
-
-		if (!k)
-			return -1;
-		t->kids = k;
-		t->cap = cap;
-	}
+	if (GUARD_ARRAY_GROW(t->kids, t->nkids, t->cap, 8))
+		return -1;
 	t->kids[t->nkids].pid = pid;
 	t->kids[t->nkids].fd = fd;
 	t->nkids++;

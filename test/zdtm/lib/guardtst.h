@@ -36,6 +36,21 @@ struct gt_region *gt_wrap(const char *name, void *addr, size_t pages);
 
 void gt_fill(struct gt_region *r);
 int gt_guard(struct gt_region *r, size_t first, size_t n);
+
+/* gt_map_anon() and gt_fill(); NULL after fail("mmap"). */
+struct gt_region *gt_anon(const char *name, size_t pages);
+
+/* n guard pages from page first of a region. */
+struct gt_span {
+	size_t first, n;
+};
+
+/* gt_guard() on every span; -1 after fail("MADV_GUARD_INSTALL"). */
+int gt_guard_spans(struct gt_region *r, const struct gt_span *s, size_t n);
+#define GT_GUARDS(r, ...)                                                      \
+	gt_guard_spans((r), (const struct gt_span[]){ __VA_ARGS__ },           \
+		       sizeof((const struct gt_span[]){ __VA_ARGS__ }) /       \
+			       sizeof(struct gt_span))
 /* Removes guards; the pages then read as zero and are filled again. */
 int gt_unguard(struct gt_region *r, size_t first, size_t n);
 
@@ -72,6 +87,7 @@ int gt_run(struct gt_region **regions, size_t n);
 
 #include <sys/types.h>
 
+#include "guard_smaps.h"
 #include "guard_scan.h"
 
 /* This task's pid as /proc names it (differs from getpid() in a pid ns). */
@@ -84,6 +100,18 @@ int gt_read_vmas(struct guard_vmas *vmas);
 int gt_check_gu(struct gt_region *r);
 /* VMAs overlapping [addr, addr + len), or -1. */
 int gt_count_vmas(const void *addr, size_t len);
+/*
+ * For gt_run_with()'s checks: 0 if [addr, addr + len) overlaps want VMAs,
+ * else 1 with a message naming where (what) and when (restored or not).
+ */
+int gt_expect_vmas(const void *addr, size_t len, int want, const char *what,
+		   bool restored);
+/*
+ * Maps a new file /tmp/zdtm-NAME.PID (its path in path) as gt_map_file()
+ * does; NULL after fail().
+ */
+struct gt_region *gt_file(const char *name, size_t pages, int flags, char *path,
+			  size_t len);
 /* pages of address space with a PROT_NONE page on either side, or NULL. */
 void *gt_reserve(size_t pages);
 /* Writes pages of like's pattern to a new file at path. */
