@@ -1,0 +1,69 @@
+# shellcheck shell=bash
+# Sourced by test/zdtm/run and test/tool/run: start a zdtm-style test
+# program, dump it with criu, restore it, read its verdict.
+#
+# The runner sets criu (the criu to run) and plugins (the plugin directory,
+# dump's and restore's default -L), and may define or set:
+#   bp_env LIBDIR   extra environment for a criu run with -L LIBDIR, as
+#                   VAR=VALUE words (default none)
+#   log MSG...      where a complaint goes (default: none)
+#   launch          a command prefix for start_prog (e.g. setarch -R)
+#   verdict_wait    50 ms polls for a verdict (default 400)
+#   verbose         1: verdict prints the test's output
+# PID is the test's pid: set by start_prog, used by dump and verdict.
+# shellcheck disable=SC2154 # criu and plugins are the runner's
+
+bp_env() { :; }
+
+# say MSG...: through the runner's log, if it has one.
+say() { declare -F log >/dev/null && log "$@"; return 0; }
+
+# wait_gone PID: waits up to 10 s for PID to exit.
+wait_gone() {
+	local pid=$1 i
+	for ((i = 0; i < 200; i++)); do
+		[ -d "/proc/$pid" ] || return 0
+		sleep 0.05
+	done
+	say "pid $pid still exists"
+	return 1
+}
+
+# start_prog PROG DIR: runs the test program until it is ready (it writes
+# its pid file); sets PID.  Its output goes to DIR/stdout and DIR/out.
+start_prog() {
+	local prog=$1 d=$2
+	mkdir -p "$d/img"
+	${launch-} setsid "$prog" --pidfile="$d/pid" --outfile="$d/out" \
+		</dev/null >"$d/stdout" 2>&1 || return 1
+	PID=$(cat "$d/pid")
+}
+
+# dump DIR [LIBDIR [CRIU_ARGS...]]: criu dump of PID into DIR/img.
+dump() {
+	local d=$1 libdir=${2:-$plugins}
+	shift $(($# < 2 ? $# : 2))
+	# shellcheck disable=SC2046 # bp_env's words are VAR=VALUE assignments
+	env $(bp_env "$libdir") "$criu" dump -t "$PID" -D "$d/img" -o dump.log -v4 -L "$libdir" "$@"
+}
+
+# restore DIR [LIBDIR [CRIU_ARGS...]]: criu restore -d from DIR/img.
+restore() {
+	local d=$1 libdir=${2:-$plugins}
+	shift $(($# < 2 ? $# : 2))
+	# shellcheck disable=SC2046
+	env $(bp_env "$libdir") "$criu" restore -D "$d/img" -o restore.log -v4 -L "$libdir" -d "$@"
+}
+
+# verdict DIR: SIGTERM the restored test and wait for PASS or FAIL.
+verdict() {
+	local d=$1 i
+	kill -TERM "$PID" 2>/dev/null
+	for ((i = 0; i < ${verdict_wait:-400}; i++)); do
+		grep -qE '^(PASS|FAIL)' "$d/out" 2>/dev/null && break
+		sleep 0.05
+	done
+	wait_gone "$PID"
+	[ "${verbose:-0}" = 1 ] && sed 's/^/    /' "$d/out"
+	grep -q '^PASS$' "$d/out"
+}
