@@ -29,12 +29,14 @@ wait_gone() {
 	return 1
 }
 
-# start_prog PROG DIR: runs the test program until it is ready (it writes
+# start_prog PROG DIR [ARGS...]: runs the test program (with ARGS before
+# the pid and out files) until it is ready (it writes
 # its pid file); sets PID.  Its output goes to DIR/stdout and DIR/out.
 start_prog() {
 	local prog=$1 d=$2
+	shift 2
 	mkdir -p "$d/img"
-	${launch-} setsid "$prog" --pidfile="$d/pid" --outfile="$d/out" \
+	${launch-} setsid "$prog" "$@" --pidfile="$d/pid" --outfile="$d/out" \
 		</dev/null >"$d/stdout" 2>&1 || return 1
 	PID=$(cat "$d/pid")
 }

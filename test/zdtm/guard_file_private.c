@@ -3,11 +3,10 @@
  * A private file mapping with guards and no page ever written: every page
  * that is not a guard is the file's, so CRIU dumps no page of it and the
  * guards must come back on a fresh mapping of the file.
+ *
+ * The layout and checks are the "file_private" entry of the backing table in
+ * lib/guardtst.c (gt_backing_run); guard_backing --backing=file_private runs the same.
  */
-#include <stdio.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include "guardtst.h"
 #include "zdtmtst.h"
 
@@ -17,17 +16,6 @@ const char *test_author = "criu-guard";
 
 int main(int argc, char **argv)
 {
-	struct gt_region *r;
-	char path[64];
-	int ret;
-
 	test_init(argc, argv);
-	r = gt_file("file-private", 24, MAP_PRIVATE, path, sizeof(path));
-	if (!r)
-		return 1;
-	if (GT_GUARDS(r, { 0, 1 }, { 8, 2 }, { 23, 1 }))
-		return 1;
-	ret = gt_run_with(&r, 1, NULL, NULL);
-	unlink(path);
-	return ret;
+	return gt_backing_run("file_private");
 }

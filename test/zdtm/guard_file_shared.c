@@ -3,11 +3,10 @@
  * A shared file mapping with guards: the pages live in the file, which CRIU
  * maps again at restore; the guards must come back on that mapping and the
  * data written through the mapping must be there.
+ *
+ * The layout and checks are the "file_shared" entry of the backing table in
+ * lib/guardtst.c (gt_backing_run); guard_backing --backing=file_shared runs the same.
  */
-#include <stdio.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include "guardtst.h"
 #include "zdtmtst.h"
 
@@ -16,19 +15,6 @@ const char *test_author = "criu-guard";
 
 int main(int argc, char **argv)
 {
-	struct gt_region *r;
-	char path[64];
-	int ret;
-
 	test_init(argc, argv);
-	r = gt_file("file-shared", 20, MAP_SHARED, path, sizeof(path));
-	if (!r)
-		return 1;
-	/* Written through the mapping: the file gets the same bytes. */
-	gt_fill(r);
-	if (GT_GUARDS(r, { 0, 2 }, { 10, 1 }, { 19, 1 }))
-		return 1;
-	ret = gt_run_with(&r, 1, NULL, NULL);
-	unlink(path);
-	return ret;
+	return gt_backing_run("file_shared");
 }

@@ -3,9 +3,10 @@
  * Shared anonymous memory (shmem) with guards.  CRIU dumps shmem contents
  * apart from the task's private pages; the guards must come back on the
  * restored shmem mapping.
+ *
+ * The layout and checks are the "shmem" entry of the backing table in
+ * lib/guardtst.c (gt_backing_run); guard_backing --backing=shmem runs the same.
  */
-#include <sys/mman.h>
-
 #include "guardtst.h"
 #include "zdtmtst.h"
 
@@ -14,24 +15,6 @@ const char *test_author = "criu-guard";
 
 int main(int argc, char **argv)
 {
-	struct gt_region *r;
-	char *at, *p;
-
 	test_init(argc, argv);
-	at = gt_reserve(24);
-	if (!at) {
-		fail("mmap");
-		return 1;
-	}
-	p = mmap(at, 24 * gt_page, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	r = p == MAP_FAILED ? NULL : gt_wrap("shmem", p, 24);
-	if (!r) {
-		fail("mmap shared anonymous");
-		return 1;
-	}
-	gt_fill(r);
-	if (GT_GUARDS(r, { 0, 1 }, { 7, 4 }, { 23, 1 }))
-		return 1;
-	return gt_run_with(&r, 1, NULL, NULL);
+	return gt_backing_run("shmem");
 }

@@ -873,3 +873,148 @@ int gt_zombie_check(pid_t pid, int code)
 	}
 	return 0;
 }
+
+/*
+ * One program per shape, a table of backings (as the kernel's guard-regions
+ * selftest has its variants): the same guard layout checks on private
+ * anonymous memory, shmem, and private and shared file mappings.
+ */
+#define GT_BACKING_REGIONS 2
+#define GT_BACKING_SPANS 3
+
+enum gt_map { GT_MAP_ANON, GT_MAP_SHMEM, GT_MAP_FILE };
+
+struct gt_backing_region {
+	const char *name;
+	size_t pages;
+	size_t nspans;
+	struct gt_span spans[GT_BACKING_SPANS];
+};
+
+struct gt_backing {
+	const char *name;
+	enum gt_map map;
+	int flags;	/* MAP_PRIVATE or MAP_SHARED, for GT_MAP_FILE */
+	bool fill;	/* write the pattern after mapping */
+	bool demand_gu; /* gt_run_with(): "gu" on every guard page's VMA */
+	size_t nregions;
+	struct gt_backing_region regions[GT_BACKING_REGIONS];
+};
+
+/* A region of pages with guards at the given spans. */
+#define GT_BR(n, p, ...)                                                       \
+	{                                                                      \
+		.name = (n), .pages = (p),                                     \
+		.nspans = sizeof((struct gt_span[]){ __VA_ARGS__ }) /          \
+			  sizeof(struct gt_span),                              \
+		.spans = {                                                     \
+			__VA_ARGS__                                            \
+		}                                                              \
+	}
+
+static const struct gt_backing gt_backings[] = {
+	{
+		/* gt_anon() fills the pages itself. */
+		.name = "anon",
+		.map = GT_MAP_ANON,
+		.nregions = 2,
+		.regions = { GT_BR("anon", 32, { 0, 1 }, { 10, 3 }, { 31, 1 }),
+			     GT_BR("anon-small", 8, { 4, 1 }) },
+	},
+	{
+		.name = "shmem",
+		.map = GT_MAP_SHMEM,
+		.fill = true,
+		.demand_gu = true,
+		.nregions = 1,
+		.regions = { GT_BR("shmem", 24, { 0, 1 }, { 7, 4 },
+				   { 23, 1 }) },
+	},
+	{
+		/* No page ever written: CRIU dumps no page of the mapping. */
+		.name = "file_private",
+		.map = GT_MAP_FILE,
+		.flags = MAP_PRIVATE,
+		.demand_gu = true,
+		.nregions = 1,
+		.regions = { GT_BR("file-private", 24, { 0, 1 }, { 8, 2 },
+				   { 23, 1 }) },
+	},
+	{
+		/* Written through the mapping: the file gets the same bytes. */
+		.name = "file_shared",
+		.map = GT_MAP_FILE,
+		.flags = MAP_SHARED,
+		.fill = true,
+		.demand_gu = true,
+		.nregions = 1,
+		.regions = { GT_BR("file-shared", 20, { 0, 2 }, { 10, 1 },
+				   { 19, 1 }) },
+	},
+};
+
+static struct gt_region *gt_backing_map(const struct gt_backing *b,
+					const struct gt_backing_region *br,
+					char *path, size_t len)
+{
+	struct gt_region *r;
+	char *at, *p;
+
+	switch (b->map) {
+	case GT_MAP_ANON:
+		return gt_anon(br->name, br->pages);
+	case GT_MAP_SHMEM:
+		at = gt_reserve(br->pages);
+		if (!at) {
+			fail("mmap");
+			return NULL;
+		}
+		p = mmap(at, br->pages * gt_page, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		r = p == MAP_FAILED ? NULL : gt_wrap(br->name, p, br->pages);
+		if (!r)
+			fail("mmap shared anonymous");
+		return r;
+	case GT_MAP_FILE:
+		return gt_file(br->name, br->pages, b->flags, path, len);
+	}
+	return NULL;
+}
+
+int gt_backing_run(const char *name)
+{
+	char paths[GT_BACKING_REGIONS][64] = { "" };
+	struct gt_region *r[GT_BACKING_REGIONS];
+	const struct gt_backing *b = NULL;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(gt_backings) / sizeof(gt_backings[0]); i++)
+		if (!strcmp(gt_backings[i].name, name))
+			b = &gt_backings[i];
+	if (!b) {
+		fail("no backing %s (anon, shmem, file_private, file_shared)",
+		     name);
+		return 1;
+	}
+	for (i = 0; i < b->nregions; i++) {
+		r[i] = gt_backing_map(b, &b->regions[i], paths[i],
+				      sizeof(paths[i]));
+		if (!r[i])
+			return 1;
+		if (b->fill)
+			gt_fill(r[i]);
+	}
+	for (i = 0; i < b->nregions; i++)
+		if (gt_guard_spans(r[i], b->regions[i].spans,
+				   b->regions[i].nspans))
+			return 1;
+	if (b->demand_gu)
+		ret = gt_run_with(r, b->nregions, NULL, NULL);
+	else
+		ret = gt_run(r, b->nregions);
+	for (i = 0; i < b->nregions; i++)
+		if (paths[i][0])
+			unlink(paths[i]);
+	return ret;
+}

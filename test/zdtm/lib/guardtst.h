@@ -170,6 +170,14 @@ int gt_tree_ready(struct gt_tree *t, struct gt_region **regions, size_t n);
 int gt_tree_finish(struct gt_tree *t, int (*extra)(void *arg), void *arg);
 void gt_tree_abort(struct gt_tree *t);
 
+/*
+ * The guard layout test of one backing from a table: "anon", "shmem",
+ * "file_private" or "file_shared" (guard_backing.c and its named entries).
+ * Maps, fills and guards the backing's regions and runs them as gt_run() or
+ * gt_run_with() does; returns the exit code.
+ */
+int gt_backing_run(const char *name);
+
 /* Forks a child that exits with code and is left unreaped; its pid. */
 pid_t gt_zombie(int code);
 /* Still an unreaped child that exited with code: 0, else 1. */
