@@ -40,16 +40,23 @@ modes_port() {
 	done
 }
 
+# The CRIU modes below are written once for any plain test (NAME DIR):
+# the flows run them on guard_anon, and test/zdtm/run --criu-modes on every
+# test in TESTS (as zdtm.py applies its modes).
+
 # dump -R: criu exits, the task runs on with exactly its guards.
-flow_leave_running() {
-	local d=$work/$FUNCNAME before
-	start guard_anon "$d" || return 1
+# need-guards: the test must have some (guard_removed has none left).
+mode_leave_running() {
+	local name=$1 d=$2 need=${3-} before
+	start "$name" "$d" || return 1
 	before=$(imgtool scan "$PID")
-	[ -n "$before" ] || { log "test has no guards"; kill -9 "$PID"; return 1; }
+	[ -n "$before" ] || [ "$need" != need-guards ] ||
+		{ log "test has no guards"; kill -9 "$PID"; return 1; }
 	dump "$d" "$plugins" -R || { log "dump -R failed"; kill -9 "$PID"; return 1; }
 	modes_same_guards "$PID" "$before" "after dump -R" || { kill -9 "$PID"; return 1; }
 	verdict "$d"
 }
+flow_leave_running() { mode_leave_running guard_anon "$work/$FUNCNAME" need-guards; }
 
 # The same on a tree: every task checks its own guards at SIGTERM.
 flow_leave_running_tree() {
@@ -62,9 +69,9 @@ flow_leave_running_tree() {
 # A task dumped while stopped is restored stopped (criu queues SIGSTOP
 # before RESUME_DEVICES_LATE; plugin/inject.c retries and re-queues it),
 # with its guards; SIGCONT then lets it finish.
-flow_stopped() {
-	local d=$work/$FUNCNAME before
-	start guard_anon "$d" || return 1
+mode_stopped() {
+	local name=$1 d=$2 before
+	start "$name" "$d" || return 1
 	before=$(imgtool scan "$PID")
 	kill -STOP "$PID"
 	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
@@ -83,6 +90,7 @@ flow_stopped() {
 	kill -CONT "$PID"
 	verdict "$d"
 }
+flow_stopped() { mode_stopped guard_anon "$work/$FUNCNAME"; }
 
 # restore --leave-stopped: the same for a task that was running.
 flow_restore_leave_stopped() {
@@ -149,9 +157,9 @@ flow_dump_fault_tree() {
 
 # Pages go to a page server; the plugin's images stay in the dump's
 # directory.  Restore from what both wrote.
-flow_page_server() {
-	local d=$work/$FUNCNAME port ps rc=0
-	start guard_anon "$d" || return 1
+mode_page_server() {
+	local name=$1 d=$2 port ps rc=0
+	start "$name" "$d" || return 1
 	mkdir -p "$d/pages"
 	port=$(modes_port)
 	"$criu" page-server -D "$d/pages" --address 127.0.0.1 --port "$port" \
@@ -169,6 +177,7 @@ flow_page_server() {
 	restore "$d" "$plugins" || { log "restore failed"; return 1; }
 	verdict "$d"
 }
+flow_page_server() { mode_page_server guard_anon "$work/$FUNCNAME"; }
 
 # Lazy restore: criu lazy-pages serves the pages through userfaultfd while
 # the restored task runs.  Where the kernel has no userfaultfd, restore
