@@ -15,3 +15,18 @@ if [ -z "${GUARD_BOUNDED:-}" ]; then
 	export PATH GUARD_BOUNDED=1
 	export GUARD_TEST_TIMEOUT=${GUARD_TEST_TIMEOUT:-120}
 fi
+
+# guard_criu_native CRIU_GUARD [CRIU]: prints 1 if CRIU (default: the criu
+# behind the bound) handles guard regions itself (>= 4.2), 0 if not, as
+# criu-guard check answers it from the plugin's own definition
+# (include/guard_criu_syms.h); fails where it can't tell.
+guard_criu_native() {
+	local crit=${2:-$GUARD_REAL_CRIU} out
+	out=$("$1" --json check --criu "$crit")
+	case $out in
+	*'"criu_native":true'*) echo 1 ;;
+	*'"criu_native":false'*) echo 0 ;;
+	*) echo "criu-guard check can't tell whether $crit handles guards itself" >&2
+	   return 1 ;;
+	esac
+}
