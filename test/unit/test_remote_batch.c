@@ -200,6 +200,19 @@ static char *snapshot(pid_t pid)
 	return buf;
 }
 
+/* The child's maps and fds are what snapshot() saw before; frees before. */
+static void expect_unchanged(pid_t pid, char *before)
+{
+	char *after = snapshot(pid);
+
+	EXPECT_MSG(
+		!strcmp(before, after),
+		"the child's maps or fds changed:\n--- before\n%s--- after\n%s",
+		before, after);
+	free(before);
+	free(after);
+}
+
 /* How apply batches, and what the last call took. */
 static struct guard_remote_call call;
 
@@ -226,7 +239,7 @@ static void round_trip(size_t n, bool batched, size_t setup)
 	struct guard_remote_stats st;
 	struct guard_ranges none;
 	struct child c;
-	char *before, *after;
+	char *before;
 	size_t done;
 
 	child_start(&c, n, -1);
@@ -256,13 +269,7 @@ static void round_trip(size_t n, bool batched, size_t setup)
 	EXPECT_EQ(st.batches, batched ? div_up(n, 1024) : 0);
 	expect_guards(&c, &c.all);
 
-	after = snapshot(c.pid);
-	EXPECT_MSG(
-		!strcmp(before, after),
-		"the child's maps or fds changed:\n--- before\n%s--- after\n%s",
-		before, after);
-	free(before);
-	free(after);
+	expect_unchanged(c.pid, before);
 	child_stop(&c);
 }
 
@@ -433,7 +440,7 @@ static void in_place(size_t n)
 	struct guard_vmas vmas = { 0 };
 	struct guard_ranges none;
 	struct child c;
-	char *before, *after;
+	char *before;
 	size_t done;
 
 	child_start(&c, n, -1);
@@ -459,13 +466,7 @@ static void in_place(size_t n)
 		  t.stats.batches + (feat.pidfd_self ? 0 : 3));
 	expect_guards(&c, &c.all);
 	expect_data(&c);
-	after = snapshot(c.pid);
-	EXPECT_MSG(
-		!strcmp(before, after),
-		"the child's maps or fds changed:\n--- before\n%s--- after\n%s",
-		before, after);
-	free(before);
-	free(after);
+	expect_unchanged(c.pid, before);
 	child_stop(&c);
 }
 

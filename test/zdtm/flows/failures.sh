@@ -44,6 +44,21 @@ failures_refused() {
 	log "$c: refused: $(grep -Eo "guard: .*$pat.*" "$log" | head -1)"
 }
 
+# failures_restore_killed DIR [ENV...]: restore from DIR/img, whose task
+# can't get its guards back: whatever criu reports (it ignores the hook's
+# result), the task must be gone, killed by the plugin, which says so.
+failures_restore_killed() {
+	local d=$1; shift
+	if ([ $# = 0 ] || export "$@"; restore "$d" "$plugins"); then
+		log "criu reported success"
+	else
+		log "criu reported failure: $(grep -o 'Error.*' "$d/img/restore.log" | grep -v rlimit | head -1)"
+	fi
+	wait_gone "$PID" || { log "restored task runs on without its guards"; kill -9 "$PID"; return 1; }
+	grep -q "guard: task $PID .*can't get its guard regions back: killing the restored tree" "$d/img/restore.log" ||
+		{ log "no kill message in the log"; return 1; }
+}
+
 # failures_case DIR CASE: a fresh copy of the pristine images to damage.
 failures_case() {
 	rm -rf "${1:?}/$2"
@@ -140,16 +155,9 @@ flow_reinstall_fails_kill() {
 	local d=$work/$FUNCNAME
 	failures_dump guard_mlocked "$d" || return 1
 	failures_locked_range "$d" || return $(($? == 2 ? 0 : 1))
-	if restore "$d" "$plugins"; then
-		log "criu reported success"
-	else
-		log "criu reported failure: $(grep -o 'Error.*' "$d/img/restore.log" | grep -v rlimit | head -1)"
-	fi
-	wait_gone "$PID" || { log "restored task still runs without its guards"; kill -9 "$PID"; return 1; }
+	failures_restore_killed "$d" || return 1
 	grep -q "guard: madvise.*Invalid argument\|guard: .*EINVAL\|guard: .*Invalid argument" "$d/img/restore.log" ||
 		{ log "no kernel refusal in the log"; return 1; }
-	grep -q "guard: task $PID .*can't get its guard regions back: killing the restored tree" "$d/img/restore.log" ||
-		{ log "no kill message in the log"; return 1; }
 	! grep -q '^PASS' "$d/out" || { log "the killed test wrote PASS"; return 1; }
 }
 
@@ -288,16 +296,9 @@ flow_restore_foreign_images() {
 flow_restore_nspid_fails() {
 	local d=$work/$FUNCNAME
 	failures_dump guard_anon "$d" || return 1
-	if CRIU_GUARD_DISABLE=nspid restore "$d" "$plugins"; then
-		log "criu reported success"
-	else
-		log "criu reported failure: $(grep -o 'Error.*' "$d/img/restore.log" | grep -v rlimit | head -1)"
-	fi
-	wait_gone "$PID" || { log "restored task runs on without its guards"; kill -9 "$PID"; return 1; }
+	failures_restore_killed "$d" CRIU_GUARD_DISABLE=nspid || return 1
 	grep -q "guard: task $PID: can't read its pid in its namespace (NSpid)" "$d/img/restore.log" ||
 		{ log "no NSpid failure in the log"; return 1; }
-	grep -q "guard: task $PID .*can't get its guard regions back: killing the restored tree" "$d/img/restore.log" ||
-		{ log "no kill message in the log"; return 1; }
 	# CRIU_GUARD_ON_FAILURE=continue: it runs on, with a warning.
 	rm -rf "$d/img" && cp -a "$d/orig" "$d/img"
 	CRIU_GUARD_DISABLE=nspid CRIU_GUARD_ON_FAILURE=continue restore "$d" "$plugins" ||
