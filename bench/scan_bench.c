@@ -99,21 +99,14 @@ static int read_only(pid_t pid, const char *file)
 	return ret;
 }
 
-enum way {
-	W_SCAN,
-	W_SMAPS,
-	W_HYBRID,
-	W_AUTO,
-	W_BITS,
-	W_MAPS,
-	W_SMAPS_READ,
-	W_NR
-};
+enum way { W_SCAN, W_SMAPS, W_HYBRID, W_BITS, W_MAPS, W_SMAPS_READ, W_NR };
 
 static const char *const way_name[] = {
-	"scan (one PAGEMAP_SCAN)", "smaps gu + PAGEMAP_SCAN",
-	"maps + PAGEMAP_SCAN/VMA", "auto (default)",
-	"smaps gu + pagemap bits", "read maps only",
+	"scan (one PAGEMAP_SCAN; auto)",
+	"smaps gu + PAGEMAP_SCAN",
+	"maps + PAGEMAP_SCAN/VMA",
+	"smaps gu + pagemap bits",
+	"read maps only",
 	"read smaps only",
 };
 
@@ -129,8 +122,6 @@ static int run_way(enum way w, pid_t pid, const struct guard_features *f,
 		return guard_find(pid, f, GUARD_SCAN_SMAPS, out);
 	case W_HYBRID:
 		return find_hybrid(pid, out);
-	case W_AUTO:
-		return guard_find(pid, f, GUARD_SCAN_AUTO, out);
 	case W_BITS:
 		nf.scan_guard = false;
 		return guard_find(pid, &nf, GUARD_SCAN_SMAPS, out);

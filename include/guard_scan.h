@@ -13,13 +13,20 @@
 #include "guard_proc.h"
 #include "guard_range.h"
 
+/*
+ * "auto" is not a mode of its own: it names the measured default, which is
+ * the single scan (bench/scan_bench: one PAGEMAP_SCAN over the address
+ * space beat reading smaps first at every size measured).
+ */
 enum guard_scan_mode {
-	GUARD_SCAN_AUTO,  /* the measured default: one PAGEMAP_SCAN */
 	GUARD_SCAN_FULL,  /* one PAGEMAP_SCAN over the whole address space */
 	GUARD_SCAN_SMAPS, /* smaps "gu" VMAs, then PAGEMAP_SCAN on each */
 };
 
-/* Parses "auto", "scan", "smaps"; NULL means auto.  -EINVAL otherwise. */
+/*
+ * Parses "auto" (the default: GUARD_SCAN_FULL), "scan", "smaps"; NULL or
+ * "" means auto.  -EINVAL otherwise, leaving *mode as it was.
+ */
 int guard_scan_mode_parse(const char *s, enum guard_scan_mode *mode);
 const char *guard_scan_mode_name(enum guard_scan_mode mode);
 

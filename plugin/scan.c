@@ -119,18 +119,23 @@ int guard_scan_pagemap_bits(int pagemap_fd, uint64_t start, uint64_t end,
 	return ret;
 }
 
-/* Indexed by enum guard_scan_mode. */
-static const char *const mode_names[] = { "auto", "scan", "smaps" };
+static const struct {
+	const char *name;
+	enum guard_scan_mode mode;
+} mode_names[] = {
+	/* The first name of a mode is the one logs print. */
+	{ "scan", GUARD_SCAN_FULL },
+	{ "smaps", GUARD_SCAN_SMAPS },
+	{ "auto", GUARD_SCAN_FULL },
+};
 
 int guard_scan_mode_parse(const char *s, enum guard_scan_mode *mode)
 {
-	if (!s || !*s) {
-		*mode = GUARD_SCAN_AUTO;
-		return 0;
-	}
+	if (!s || !*s)
+		s = "auto";
 	for (size_t i = 0; i < sizeof(mode_names) / sizeof(*mode_names); i++) {
-		if (!strcmp(s, mode_names[i])) {
-			*mode = (enum guard_scan_mode)i;
+		if (!strcmp(s, mode_names[i].name)) {
+			*mode = mode_names[i].mode;
 			return 0;
 		}
 	}
@@ -139,9 +144,10 @@ int guard_scan_mode_parse(const char *s, enum guard_scan_mode *mode)
 
 const char *guard_scan_mode_name(enum guard_scan_mode mode)
 {
-	if ((size_t)mode >= sizeof(mode_names) / sizeof(*mode_names))
-		return "auto";
-	return mode_names[mode];
+	for (size_t i = 0; i < sizeof(mode_names) / sizeof(*mode_names); i++)
+		if (mode_names[i].mode == mode)
+			return mode_names[i].name;
+	return "?";
 }
 
 static int scan_one(int fd, const struct guard_features *f, uint64_t start,

@@ -80,8 +80,7 @@ static void find_expect(const struct guard_features *f,
 
 static void test_find_modes(void)
 {
-	static const enum guard_scan_mode modes[] = { GUARD_SCAN_AUTO,
-						      GUARD_SCAN_FULL,
+	static const enum guard_scan_mode modes[] = { GUARD_SCAN_FULL,
 						      GUARD_SCAN_SMAPS };
 	char what[64];
 
@@ -99,8 +98,7 @@ static void test_find_modes(void)
  */
 static void test_find_masked(void)
 {
-	static const enum guard_scan_mode modes[] = { GUARD_SCAN_AUTO,
-						      GUARD_SCAN_FULL,
+	static const enum guard_scan_mode modes[] = { GUARD_SCAN_FULL,
 						      GUARD_SCAN_SMAPS };
 	char what[96];
 
@@ -134,11 +132,11 @@ static void test_find_unsupported(void)
 
 	guard_ranges_init(&got);
 	f.scan_guard = f.pagemap_bit = false;
-	EXPECT_EQ(guard_find(child.pid, &f, GUARD_SCAN_AUTO, &got),
+	EXPECT_EQ(guard_find(child.pid, &f, GUARD_SCAN_FULL, &got),
 		  -EOPNOTSUPP);
 	EXPECT_EQ(got.n, 0);
 	/* pid_max is at most 2^22. */
-	EXPECT_EQ(guard_find(1 << 30, &feat, GUARD_SCAN_AUTO, &got), -ENOENT);
+	EXPECT_EQ(guard_find(1 << 30, &feat, GUARD_SCAN_FULL, &got), -ENOENT);
 	guard_ranges_free(&got);
 }
 
@@ -149,7 +147,7 @@ static void test_find_resets_output(void)
 
 	guard_ranges_init(&got);
 	guard_ranges_add(&got, 0x1000, 0x2000);
-	EXPECT_EQ(guard_find(child.pid, &feat, GUARD_SCAN_AUTO, &got), 0);
+	EXPECT_EQ(guard_find(child.pid, &feat, GUARD_SCAN_FULL, &got), 0);
 	EXPECT_RANGES(&got, &child.expect);
 	guard_ranges_free(&got);
 }
@@ -263,18 +261,19 @@ static void test_scan_mode_parse(void)
 					   "1" };
 	enum guard_scan_mode m = GUARD_SCAN_SMAPS;
 
+	/* "auto" names the default, the single scan; not a mode of its own. */
 	EXPECT_EQ(guard_scan_mode_parse("auto", &m), 0);
-	EXPECT_EQ(m, GUARD_SCAN_AUTO);
+	EXPECT_EQ(m, GUARD_SCAN_FULL);
 	EXPECT_EQ(guard_scan_mode_parse("scan", &m), 0);
 	EXPECT_EQ(m, GUARD_SCAN_FULL);
 	EXPECT_EQ(guard_scan_mode_parse("smaps", &m), 0);
 	EXPECT_EQ(m, GUARD_SCAN_SMAPS);
 	/* Unset and empty (CRIU_GUARD_SCAN=) mean the default. */
 	EXPECT_EQ(guard_scan_mode_parse(NULL, &m), 0);
-	EXPECT_EQ(m, GUARD_SCAN_AUTO);
+	EXPECT_EQ(m, GUARD_SCAN_FULL);
 	m = GUARD_SCAN_SMAPS;
 	EXPECT_EQ(guard_scan_mode_parse("", &m), 0);
-	EXPECT_EQ(m, GUARD_SCAN_AUTO);
+	EXPECT_EQ(m, GUARD_SCAN_FULL);
 	for (size_t i = 0; i < UNIT_ARRAY_SIZE(bad); i++) {
 		m = GUARD_SCAN_SMAPS;
 		EXPECT_MSG(guard_scan_mode_parse(bad[i], &m) == -EINVAL,
@@ -283,7 +282,7 @@ static void test_scan_mode_parse(void)
 			   bad[i]);
 	}
 	/* Names parse back to the same mode. */
-	for (int i = GUARD_SCAN_AUTO; i <= GUARD_SCAN_SMAPS; i++) {
+	for (int i = GUARD_SCAN_FULL; i <= GUARD_SCAN_SMAPS; i++) {
 		EXPECT_EQ(guard_scan_mode_parse(guard_scan_mode_name(i), &m),
 			  0);
 		EXPECT_EQ(m, i);
@@ -306,7 +305,7 @@ static void test_disable_env(void)
 	detect_with("scan", &f);
 	EXPECT(f.madv_guard && !f.scan_guard && f.pagemap_bit && f.smaps_flag);
 	/* The fallback still finds everything. */
-	EXPECT_EQ(guard_find(child.pid, &f, GUARD_SCAN_AUTO, &got), 0);
+	EXPECT_EQ(guard_find(child.pid, &f, GUARD_SCAN_FULL, &got), 0);
 	EXPECT_RANGES(&got, &child.expect);
 
 	detect_with("pagemap,smaps", &f);
@@ -315,7 +314,7 @@ static void test_disable_env(void)
 	detect_with("madv", &f);
 	EXPECT(!f.madv_guard && !f.scan_guard && !f.pagemap_bit &&
 	       !f.smaps_flag);
-	EXPECT_EQ(guard_find(child.pid, &f, GUARD_SCAN_AUTO, &got),
+	EXPECT_EQ(guard_find(child.pid, &f, GUARD_SCAN_FULL, &got),
 		  -EOPNOTSUPP);
 
 	/* Unknown words only warn; empty masks nothing. */
@@ -336,7 +335,7 @@ static void test_feature_detection_leaves_no_guards(void)
 	struct guard_ranges got;
 
 	guard_ranges_init(&got);
-	EXPECT_EQ(guard_find(getpid(), &feat, GUARD_SCAN_AUTO, &got), 0);
+	EXPECT_EQ(guard_find(getpid(), &feat, GUARD_SCAN_FULL, &got), 0);
 	EXPECT_MSG(got.n == 0, "this process has %zu guard ranges", got.n);
 	guard_ranges_free(&got);
 }
