@@ -182,9 +182,9 @@ flow_page_server() { mode_page_server guard_anon "$work/$FUNCNAME"; }
 # Lazy restore: criu lazy-pages serves the pages through userfaultfd while
 # the restored task runs.  Where the kernel has no userfaultfd, restore
 # --lazy-pages must be refused, not run the task without its pages.
-flow_lazy_pages() {
-	local d=$work/$FUNCNAME lp rc=0
-	start guard_anon "$d" || return 1
+mode_lazy_pages() {
+	local name=$1 d=$2 lp rc=0
+	start "$name" "$d" || return 1
 	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
 	wait_gone "$PID" || return 1
 	"$criu" lazy-pages -D "$d/img" -o lazy-pages.log -v4 &
@@ -204,6 +204,80 @@ flow_lazy_pages() {
 	verdict "$d" || rc=1
 	wait "$lp" || { log "lazy-pages daemon failed"; rc=1; }
 	return $rc
+}
+flow_lazy_pages() { mode_lazy_pages guard_anon "$work/$FUNCNAME"; }
+
+# modes_kill_session SID: kills every task of the test's session (a tree
+# left stopped by dump --leave-stopped) and waits until none is left, so
+# that a restore gets the tree's pids back.
+modes_kill_session() {
+	local i
+	pkill -9 -s "$1"
+	for ((i = 0; i < 200; i++)); do
+		pgrep -s "$1" >/dev/null || return 0
+		sleep 0.05
+	done
+	log "tasks of session $1 still exist: $(pgrep -s "$1" | tr '\n' ' ')"
+	return 1
+}
+
+# Both --leave-stopped: dump leaves the live tree stopped with exactly its
+# guards; it is killed, and restore brings the tree back stopped, with its
+# guards, until SIGCONT.
+mode_leave_stopped() {
+	local name=$1 d=$2 before
+	start "$name" "$d" || return 1
+	before=$(imgtool scan "$PID")
+	dump "$d" "$plugins" --leave-stopped ||
+		{ log "dump --leave-stopped failed"; kill -9 "$PID"; return 1; }
+	modes_wait_stopped "$PID" || { modes_kill_session "$PID"; return 1; }
+	modes_same_guards "$PID" "$before" "after dump --leave-stopped" ||
+		{ modes_kill_session "$PID"; return 1; }
+	modes_kill_session "$PID" || return 1
+	restore "$d" "$plugins" --leave-stopped ||
+		{ log "restore --leave-stopped failed"; return 1; }
+	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
+	modes_same_guards "$PID" "$before" "after restore --leave-stopped" ||
+		{ modes_kill_session "$PID"; return 1; }
+	pkill -CONT -s "$PID"
+	verdict "$d"
+}
+
+# modes_nspid PID: PID's pid in its innermost pid namespace.
+modes_nspid() { awk '/^NSpid:/ { print $NF }' "/proc/$1/status" 2>/dev/null; }
+
+# The test's root as the init of a pid namespace of its own (started under
+# unshare --pid: test_init's fork makes the ns init): criu dumps the
+# namespace with the tree and restores it in a new one, where the root has
+# a new host pid (--pidfile).  The plugin names its images by pids in the
+# namespace (hooks get host pids).
+mode_pidns() {
+	local name=$1 d=$2 before nspids f n
+	launch="unshare --pid" start "$name" "$d" || return 1
+	[ "$(modes_nspid "$PID")" = 1 ] ||
+		{ log "$name is pid $(modes_nspid "$PID") in its namespace, not 1"; kill -9 "$PID"; return 1; }
+	before=$(imgtool scan "$PID")
+	nspids=" $(for p in $(pgrep -s "$PID"); do modes_nspid "$p"; done | tr '\n' ' ')"
+	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	for f in "$d"/img/guard-[0-9]*.img; do
+		[ -e "$f" ] || break
+		n=${f##*/guard-}
+		n=${n%.img}
+		[[ $nspids == *" $n "* ]] ||
+			{ log "$f is not named by a pid in the namespace ($nspids)"; return 1; }
+	done
+	if plugin_records && [ -n "$before" ] && [ ! -f "$d/img/guard-1.img" ]; then
+		log "no guard-1.img for the namespace's init"
+		return 1
+	fi
+	restore "$d" "$plugins" --pidfile "$d/restored.pid" ||
+		{ log "restore failed"; return 1; }
+	PID=$(cat "$d/restored.pid") || return 1
+	[ "$(modes_nspid "$PID")" = 1 ] ||
+		{ log "restored root is pid $(modes_nspid "$PID") in its namespace, not 1"; kill -9 "$PID"; return 1; }
+	modes_same_guards "$PID" "$before" "after restore" || { kill -9 "$PID"; return 1; }
+	verdict "$d"
 }
 
 # Pre-dump has no CHECKPOINT_DEVICES: init(PRE_DUMP) says what happens to
