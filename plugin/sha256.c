@@ -24,31 +24,47 @@ static uint32_t ror(uint32_t x, int n)
 	return (x >> n) | (x << (32 - n));
 }
 
+#define S0(x) (ror(x, 2) ^ ror(x, 13) ^ ror(x, 22))
+#define S1(x) (ror(x, 6) ^ ror(x, 11) ^ ror(x, 25))
+#define s0(x) (ror(x, 7) ^ ror(x, 18) ^ ((x) >> 3))
+#define s1(x) (ror(x, 17) ^ ror(x, 19) ^ ((x) >> 10))
+
+/*
+ * One round with the working variables renamed rather than moved: shifting
+ * an array of eight each round ran at a third of this speed (82 vs 250
+ * MB/s at -O2), and the binding hashes every task's core and mm image.
+ */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                       \
+	do {                                                                   \
+		uint32_t t1 = h + S1(e) + ((e & f) ^ (~e & g)) + k[i] + w[i];  \
+		uint32_t t2 = S0(a) + ((a & b) ^ (a & c) ^ (b & c));           \
+		d += t1;                                                       \
+		h = t1 + t2;                                                   \
+	} while (0)
+
 static void block(struct guard_sha256 *c, const uint8_t *p)
 {
-	uint32_t w[64], v[8], t1, t2;
+	uint32_t w[64], a, b, cc, d, e, f, g, h;
 
 	for (int i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (int i = 16; i < 64; i++)
-		w[i] = w[i - 16] + w[i - 7] +
-		       (ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^
-			(w[i - 15] >> 3)) +
-		       (ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^
-			(w[i - 2] >> 10));
-	memcpy(v, c->h, sizeof(v));
-	for (int i = 0; i < 64; i++) {
-		t1 = v[7] + (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25)) +
-		     ((v[4] & v[5]) ^ (~v[4] & v[6])) + k[i] + w[i];
-		t2 = (ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22)) +
-		     ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
-		memmove(v + 1, v, 7 * sizeof(*v));
-		v[4] += t1;
-		v[0] = t1 + t2;
+		w[i] = w[i - 16] + s0(w[i - 15]) + w[i - 7] + s1(w[i - 2]);
+	a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
+	e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
+	for (int i = 0; i < 64; i += 8) {
+		ROUND(a, b, cc, d, e, f, g, h, i);
+		ROUND(h, a, b, cc, d, e, f, g, i + 1);
+		ROUND(g, h, a, b, cc, d, e, f, i + 2);
+		ROUND(f, g, h, a, b, cc, d, e, i + 3);
+		ROUND(e, f, g, h, a, b, cc, d, i + 4);
+		ROUND(d, e, f, g, h, a, b, cc, i + 5);
+		ROUND(cc, d, e, f, g, h, a, b, i + 6);
+		ROUND(b, cc, d, e, f, g, h, a, i + 7);
 	}
-	for (int i = 0; i < 8; i++)
-		c->h[i] += v[i];
+	c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d;
+	c->h[4] += e, c->h[5] += f, c->h[6] += g, c->h[7] += h;
 }
 
 void guard_sha256_init(struct guard_sha256 *c)
@@ -64,20 +80,25 @@ void guard_sha256_init(struct guard_sha256 *c)
 void guard_sha256_update(struct guard_sha256 *c, const void *data, size_t len)
 {
 	const uint8_t *p = data;
+	size_t n;
 
 	c->bytes += len;
-	while (len) {
-		size_t n = 64 - c->used < len ? 64 - c->used : len;
-
+	if (c->used) {
+		n = 64 - c->used < len ? 64 - c->used : len;
 		memcpy(c->buf + c->used, p, n);
 		c->used += n;
 		p += n;
 		len -= n;
-		if (c->used == 64) {
-			block(c, c->buf);
-			c->used = 0;
-		}
+		if (c->used < 64)
+			return;
+		block(c, c->buf);
+		c->used = 0;
 	}
+	/* Whole blocks straight from the caller's buffer, without a copy. */
+	for (; len >= 64; p += 64, len -= 64)
+		block(c, p);
+	memcpy(c->buf, p, len);
+	c->used = len;
 }
 
 void guard_sha256_final(struct guard_sha256 *c, uint8_t out[GUARD_SHA256_LEN])
