@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "guard_kernel.h"
+#include "guard_proc.h"
 #include "unit.h"
 #include "unit_child.h"
 
@@ -317,28 +318,12 @@ int unit_child_check_memory(const struct unit_child *c, bool guarded)
 	return bad;
 }
 
-static unsigned long long status_mask(const char *line)
-{
-	return strtoull(line, NULL, 16);
-}
-
+/* plugin/proc.c's reader, tested on its own in test_proc.c. */
 bool unit_sigstop_pending(pid_t pid)
 {
-	unsigned long long mask = 0;
-	char path[64], line[256];
-	FILE *f;
+	struct guard_task_status st;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "SigPnd:", 7) ||
-		    !strncmp(line, "ShdPnd:", 7))
-			mask |= status_mask(line + 7);
-	}
-	fclose(f);
-	return mask & (1ULL << (SIGSTOP - 1));
+	return !guard_task_status_read(pid, &st) && st.stop_pending;
 }
 
 char unit_task_state(pid_t pid)
