@@ -199,16 +199,17 @@ flow_dump_locked_guards() {
 }
 
 # failures_start_at NAME DIR WANT: starts NAME as pid WANT (the pid of an
-# earlier, dumped test), by setting ns_last_pid just below it: criu-env
-# runs in its own pid namespace, so nothing else takes pids meanwhile.
+# earlier, dumped test): the test library sets ns_last_pid just below it
+# right before its fork (ZDTM_PID), and a fork elsewhere in criu-env's pid
+# namespace (a bound's watchdog polls) can take it only in that instant.
 # Sets PID; returns 2 (with a SKIP line) if WANT could not be had.
 failures_start_at() {
 	local name=$1 d=$2 want=$3 k
+	[ -w /proc/sys/kernel/ns_last_pid ] ||
+		{ log "SKIP: can't write ns_last_pid"; return 2; }
 	for ((k = 1; k <= 8; k++)); do
-		echo $((want - k)) >/proc/sys/kernel/ns_last_pid 2>/dev/null ||
-			{ log "SKIP: can't write ns_last_pid"; return 2; }
 		rm -rf "$d"
-		start "$name" "$d" || return 1
+		ZDTM_PID=$want start "$name" "$d" || return 1
 		[ "$PID" = "$want" ] && return 0
 		kill -9 "$PID"
 		wait_gone "$PID" || return 1

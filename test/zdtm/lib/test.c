@@ -47,6 +47,28 @@ static void parent(pid_t child, int rfd)
 	exit(0);
 }
 
+/*
+ * ZDTM_PID=N: the test is to run as pid N (flows that dump two runs at one
+ * pid).  ns_last_pid is set just below N right before the fork, so only a
+ * fork elsewhere in this pid namespace in that instant can take N; the
+ * runner sees the pid it got and retries.
+ */
+static pid_t fork_test(void)
+{
+	const char *want = getenv("ZDTM_PID");
+	int fd;
+
+	if (!want)
+		return fork();
+	fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || dprintf(fd, "%ld", strtol(want, NULL, 10) - 1) < 0) {
+		perror("ns_last_pid");
+		exit(1);
+	}
+	close(fd);
+	return fork();
+}
+
 void test_init(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_sigterm };
@@ -68,7 +90,7 @@ void test_init(int argc, char **argv)
 		exit(1);
 	if (pipe(p))
 		exit(1);
-	pid = fork();
+	pid = fork_test();
 	if (pid < 0)
 		exit(1);
 	if (pid > 0) {
