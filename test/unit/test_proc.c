@@ -167,8 +167,6 @@ static void test_stop_pending(void)
 static void test_ns_pid(void)
 {
 	uint32_t ns_pid = 0;
-	int p[2];
-	char c;
 	pid_t pid;
 
 	if (unshare(CLONE_NEWPID)) {
@@ -176,18 +174,7 @@ static void test_ns_pid(void)
 			unit_skip("no CLONE_NEWPID here (not root)");
 		ASSERT(0);
 	}
-	ASSERT(!pipe(p));
-	pid = fork(); /* the first child of unshare() is the ns init */
-	ASSERT(pid >= 0);
-	if (pid == 0) {
-		close(p[0]);
-		if (write(p[1], "r", 1) != 1)
-			_exit(2);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	ASSERT_EQ(read(p[0], &c, 1), 1);
+	pid = child_start(PLAIN); /* the first child after unshare() */
 	EXPECT_EQ(guard_task_ns_pid(pid, &ns_pid), 0);
 	EXPECT_EQ(ns_pid, 1);
 	child_end(pid);
