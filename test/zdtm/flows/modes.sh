@@ -236,7 +236,7 @@ mode_leave_stopped() {
 	modes_kill_session "$PID" || return 1
 	restore "$d" "$plugins" --leave-stopped ||
 		{ log "restore --leave-stopped failed"; return 1; }
-	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
+	modes_wait_stopped "$PID" || { modes_kill_session "$PID"; return 1; }
 	modes_same_guards "$PID" "$before" "after restore --leave-stopped" ||
 		{ modes_kill_session "$PID"; return 1; }
 	pkill -CONT -s "$PID"
