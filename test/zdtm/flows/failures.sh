@@ -181,10 +181,7 @@ flow_reinstall_fails_continue() {
 # The dump must fail before lifting, and the task keep its guards.
 flow_dump_locked_guards() {
 	local d=$work/$FUNCNAME before
-	if ! plugin_records; then
-		log "SKIP: criu handles guards itself here (native, auto mode)"
-		return 0
-	fi
+	needs_plugin_records && return 0
 	start guard_mlock_onfault "$d" || return 1
 	before=$(imgtool scan "$PID")
 	if dump "$d" "$plugins" -R; then
@@ -234,10 +231,7 @@ flow_restore_foreign_images() {
 	launch="setarch $(uname -m) -R"
 	failures_dump guard_anon "$d/a" || return 1
 	p=$PID a=$d/a
-	if ! plugin_records; then
-		log "SKIP: criu records guards itself here; the plugin writes no images"
-		return 0
-	fi
+	needs_plugin_records && return 0
 	# The same pid: a guard-free process, and another run of the program.
 	b=$d/b c=$d/c
 	failures_start_at guard_removed "$b" "$p"
@@ -316,10 +310,7 @@ flow_restore_nspid_fails() {
 # refuses them instead of trusting unbound images.
 flow_dump_binding_unwritable() {
 	local d=$work/$FUNCNAME
-	if ! plugin_records; then
-		log "SKIP: criu records guards itself here; the plugin writes no images"
-		return 0
-	fi
+	needs_plugin_records && return 0
 	start guard_anon "$d" || return 1
 	mkdir "$d/img/guard-binding.img.tmp"
 	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
@@ -336,10 +327,7 @@ flow_dump_binding_unwritable() {
 # keeps every guard (guard_huge counts them after the refused dump).
 flow_dump_too_big() {
 	local d=$work/$FUNCNAME
-	if ! plugin_records; then
-		log "SKIP: criu records guards itself here; the plugin writes no images"
-		return 0
-	fi
+	needs_plugin_records && return 0
 	start guard_huge "$d" || return 1
 	if dump "$d" "$plugins" -R; then
 		log "dump of a task with an oversized guard image succeeded"

@@ -471,10 +471,7 @@ PY
 # a task with guards is refused before anything is lifted and keeps them.
 flow_dump_stream() {
 	local d=$work/$FUNCNAME before streamer i
-	if ! plugin_records; then
-		log "SKIP: criu handles guards itself here (native, auto mode)"
-		return 0
-	fi
+	needs_plugin_records && return 0
 	start guard_anon "$d" || return 1
 	before=$(imgtool scan "$PID")
 	streamer=$(modes_fake_streamer "$d/img/streamer-capture.sock")
