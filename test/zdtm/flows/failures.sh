@@ -335,7 +335,7 @@ flow_dump_too_big() {
 		return 1
 	fi
 	grep -q "guard: guard-$PID.img would hold [0-9]* bytes, more than the 64 MiB a restore reads: refused" "$d/img/dump.log" ||
-		{ log "no refusal in the dump log"; grep 'Error\|guard:' "$d/img/dump.log" | tail -5 | sed 's/^/    /'; kill -9 "$PID"; return 1; }
+		{ log "no refusal in the dump log"; grep 'Error\|guard:' "$d/img/dump.log" | tail -n 5 | sed 's/^/    /'; kill -9 "$PID"; return 1; }
 	! grep -q "guard: task $PID .*lifting" "$d/img/dump.log" ||
 		{ log "guards were lifted before the refusal"; kill -9 "$PID"; return 1; }
 	log "refused: $(grep -o "guard: guard-$PID.img would hold.*" "$d/img/dump.log")"

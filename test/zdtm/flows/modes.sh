@@ -487,7 +487,7 @@ flow_dump_stream() {
 	kill "$streamer" 2>/dev/null
 	wait "$streamer" 2>/dev/null
 	grep -q "guard: task $PID has [0-9]* guard ranges, but criu dump --stream" "$d/img/dump.log" ||
-		{ log "no refusal in the dump log:"; grep 'Error\|guard:' "$d/img/dump.log" | tail -5 | sed 's/^/    /'; kill -9 "$PID"; return 1; }
+		{ log "no refusal in the dump log:"; grep 'Error\|guard:' "$d/img/dump.log" | tail -n 5 | sed 's/^/    /'; kill -9 "$PID"; return 1; }
 	modes_same_guards "$PID" "$before" "after the refused dump" || { kill -9 "$PID"; return 1; }
 	verdict "$d"
 }
