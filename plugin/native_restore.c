@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A CRIU >= 4.2 dump restored by an older criu with the plugin: CRIU 4.2's
+ * guard records (VMA_AREA_GUARD entries of mm-<pid>.img) become the
+ * plugin's ranges, installed and verified at RESUME_DEVICES_LATE like its
+ * own, and criu reads the images through a view that leaves them out
+ * (guard_native_images.h).  On criu >= 4.2 criu restores them itself.
+ */
+#include <errno.h>
+
+#include "guard_criu_syms.h"
+#include "guard_log.h"
+#include "guard_native_images.h"
+#include "guard_plugin.h"
+
+/* The task's ranges become its own plus criu's, which criu won't install. */
+static int adopt(struct guard_task *t, const struct guard_ranges *guards,
+		 uint64_t task_size)
+{
+	struct guard_ranges own, all;
+	int ret;
+
+	if (guards->n && guards->v[guards->n - 1].end > task_size) {
+		pr_err("mm-%u.img: guard range ends at %#llx, above this kernel's task size\n",
+		       t->ns_pid,
+		       (unsigned long long)guards->v[guards->n - 1].end);
+		return -EINVAL;
+	}
+	guard_ranges_init(&own);
+	guard_ranges_init(&all);
+	ret = guard_ranges_union(&t->ranges, &t->native, &own);
+	if (!ret)
+		ret = guard_ranges_union(&own, guards, &all);
+	guard_ranges_free(&own);
+	if (ret) {
+		guard_ranges_free(&all);
+		return ret;
+	}
+	guard_ranges_free(&t->ranges);
+	guard_ranges_free(&t->native);
+	t->ranges = all;
+	return 0;
+}
+
+static int adopt_all(struct guard_tasks *tasks, const struct guard_native *nv,
+		     uint64_t task_size)
+{
+	/* Without the plugin's index every task must be known at resume. */
+	bool all = tasks->n == 0;
+
+	for (size_t i = 0; i < nv->n; i++) {
+		const struct guard_native_task *n = &nv->v[i];
+		struct guard_task *t = guard_tasks_find_ns(tasks, n->pid);
+		int ret;
+
+		if (!t && !n->guards.n && !all)
+			continue;
+		if (!t)
+			t = guard_tasks_push(tasks, 0, n->pid);
+		if (!t)
+			return -ENOMEM;
+		ret = adopt(t, &n->guards, task_size);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int guard_native_restore_init(int dirfd, const struct guard_features *f,
+			      struct guard_tasks *tasks,
+			      struct guard_native *nv)
+{
+	int ret;
+
+	if (guard_criu_native())
+		return 0;
+	ret = guard_native_read(dirfd, nv);
+	if (ret || !nv->ranges) {
+		guard_native_free(nv);
+		return ret;
+	}
+	pr_info("%zu guard ranges of %zu tasks are recorded the way CRIU >= 4.2 records them (VMA_AREA_GUARD entries of mm-<pid>.img), which this criu refuses: the plugin installs them, and criu reads the images through %s<pid>/ (links to every file; the mm images without those entries). The directory's own files are not changed\n",
+		nv->ranges, nv->tasks, GUARD_VIEW_PREFIX);
+	ret = adopt_all(tasks, nv, f->task_size);
+	if (!ret)
+		ret = guard_native_view_up(dirfd, nv);
+	if (ret)
+		guard_native_free(nv);
+	return ret;
+}
+
+void guard_native_restore_fini(struct guard_native *nv)
+{
+	if (nv->orig_fd >= 0)
+		pr_info("removing %s, the view of the images criu read\n",
+			nv->view);
+	guard_native_view_down(nv);
+	guard_native_free(nv);
+}
