@@ -23,6 +23,11 @@
 struct guard_native_task {
 	uint32_t pid;		    /* as in mm-<pid>.img */
 	struct guard_ranges guards; /* criu's VMA_AREA_GUARD entries */
+	/*
+	 * The vDSO has no contents in pagemap-<pid>.img: CRIU >= 4.2 leaves
+	 * them out, and the restorer of CRIU < 4.2 reads them.
+	 */
+	bool vdso_missing;
 };
 
 struct guard_native {

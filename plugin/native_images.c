@@ -92,6 +92,53 @@ static int list_mm(int dirfd, struct guard_native *nv)
 	return 0;
 }
 
+/* Whether an entry of pagemap-<pid>.img overlaps [r->start, r->end). */
+static int pagemap_has(int dirfd, uint32_t pid, const struct guard_range *r,
+		       bool *has)
+{
+	size_t off = 8, entries = 0;
+	uint8_t *buf;
+	char name[64];
+	size_t len;
+	int ret;
+
+	*has = false;
+	snprintf(name, sizeof(name), "pagemap-%u.img", pid);
+	ret = guard_read_whole(dirfd, name, 8, 8 + CRIU_IMG_MAX_ENTRY, &buf,
+			       &len);
+	if (ret)
+		return ret;
+	if (((uint32_t *)buf)[1] != CRIU_PAGEMAP_MAGIC)
+		ret = -EINVAL;
+	while (!ret && !*has && off + 4 <= len) {
+		CriuPagemapEntry *e;
+		uint32_t n;
+
+		memcpy(&n, buf + off, 4);
+		if (n > len - off - 4) {
+			ret = -EINVAL;
+			break;
+		}
+		/* The first entry is the head (pages_id). */
+		e = entries++ ?
+			    criu_pagemap_entry__unpack(NULL, n, buf + off + 4) :
+			    NULL;
+		if (e && e->vaddr < r->end &&
+		    e->vaddr + (uint64_t)e->nr_pages * 4096 > r->start)
+			*has = true;
+		if (e)
+			criu_pagemap_entry__free_unpacked(e, NULL);
+		else if (entries > 1)
+			ret = -EINVAL;
+		off += 4 + n;
+	}
+	if (ret)
+		pr_err("%s: not a pagemap image this plugin can read (corrupt?)\n",
+		       name);
+	free(buf);
+	return ret;
+}
+
 int guard_native_read(int dirfd, struct guard_native *nv)
 {
 	int ret = list_mm(dirfd, nv);
@@ -108,6 +155,12 @@ int guard_native_read(int dirfd, struct guard_native *nv)
 		ret = guard_criu_mm_check(&mm, name, &mm.guards);
 		t->guards = mm.guards;
 		guard_ranges_init(&mm.guards);
+		if (!ret && mm.vdso.end) {
+			bool has;
+
+			ret = pagemap_has(dirfd, t->pid, &mm.vdso, &has);
+			t->vdso_missing = !has;
+		}
 		guard_criu_mm_free(&mm);
 		nv->tasks += t->guards.n != 0;
 		nv->ranges += t->guards.n;
@@ -193,7 +246,7 @@ int guard_mm_strip(const uint8_t *buf, size_t len, const char *name,
 {
 	struct guard_criu_mm mm;
 	uint32_t n, hdr = len >= 8 && *(const uint32_t *)buf ==
-						 CRIU_IMG_COMMON_MAGIC ?
+						  CRIU_IMG_COMMON_MAGIC ?
 				  8 :
 				  4;
 	size_t msg_len;

@@ -66,6 +66,23 @@ static int adopt_all(struct guard_tasks *tasks, const struct guard_native *nv,
 	return 0;
 }
 
+/*
+ * CRIU >= 4.2 leaves the vDSO's contents out of a dump; the restorer of
+ * CRIU < 4.2 parses them and fails once the tasks exist ("vdso: ELF header
+ * magic mismatch").  Guards or not, such a dump is refused here, by name.
+ */
+static int refuse_no_vdso(const struct guard_native *nv)
+{
+	for (size_t i = 0; i < nv->n; i++) {
+		if (!nv->v[i].vdso_missing)
+			continue;
+		pr_err("pagemap-%u.img holds no contents for the vDSO that mm-%u.img maps: a dump by CRIU >= 4.2, whose images this criu (< 4.2) can't restore (its restorer reads the dumped vDSO). Restore it with CRIU >= 4.2 (with or without this plugin)\n",
+		       nv->v[i].pid, nv->v[i].pid);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 int guard_native_restore_init(int dirfd, const struct guard_features *f,
 			      struct guard_tasks *tasks,
 			      struct guard_native *nv)
@@ -75,6 +92,8 @@ int guard_native_restore_init(int dirfd, const struct guard_features *f,
 	if (guard_criu_native())
 		return 0;
 	ret = guard_native_read(dirfd, nv);
+	if (!ret)
+		ret = refuse_no_vdso(nv);
 	if (ret || !nv->ranges) {
 		guard_native_free(nv);
 		return ret;

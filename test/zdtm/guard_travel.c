@@ -93,8 +93,9 @@ static int map_all(const char *dir)
 		return -1;
 	gt_fill(shm);
 	return gt_guard(anon, 1, 1) || gt_guard(anon, 7, 3) ||
-	       gt_guard(shm, 3, 1) || gt_guard(fpriv, 0, 1) ||
-	       gt_guard(fpriv, 4, 2) || gt_guard(fshared, 2, 1) ?
+			       gt_guard(shm, 3, 1) || gt_guard(fpriv, 0, 1) ||
+			       gt_guard(fpriv, 4, 2) ||
+			       gt_guard(fshared, 2, 1) ?
 		       -1 :
 		       0;
 }
