@@ -2,10 +2,13 @@
 /*
  * Dumps by CRIU >= 4.2, read where CRIU is older.  4.2 records guard ranges
  * as fake VMAs (VMA_AREA_GUARD) appended to mm-<pid>.img; CRIU 4.1 refuses
- * such an image ("VMA-s are not sorted").  The plugin takes those ranges
- * as its own and lets criu read the directory through a view: a
- * subdirectory GUARD_VIEW_PREFIX<criu pid> of relative symlinks to every
- * entry, where each mm image holding guards is a copy without them.  The
+ * such an image ("VMA-s are not sorted"), and 4.2 counts the pages of a
+ * pagemap entry in a new 64-bit field, leaving the old one zero, which
+ * 4.1 reads as no pages.  The plugin takes the guard ranges as its own and
+ * lets criu read the directory through a view: a subdirectory
+ * GUARD_VIEW_PREFIX<criu pid> of relative symlinks to every entry, where
+ * each mm image holding guards is a copy without them and each such
+ * pagemap image a copy with the count in the old field as well.  The
  * user's files are never changed, so either CRIU can restore the directory
  * again; the view goes at exit(RESTORE), one a crash left behind at the
  * next restore from the directory.
@@ -28,12 +31,14 @@ struct guard_native_task {
 	 * them out, and the restorer of CRIU < 4.2 reads them.
 	 */
 	bool vdso_missing;
+	struct guard_range vdso; /* the task's vDSO VMA, if any */
 };
 
 struct guard_native {
 	struct guard_native_task *v; /* every mm image, pids ascending */
 	size_t n, cap;
 	size_t tasks, ranges; /* tasks with guards, and their ranges */
+	size_t pagemaps;      /* pagemap images counting pages the 4.2 way */
 	int img_fd;	      /* criu's image directory fd; -1: no view */
 	int orig_fd;	      /* the user's directory, while the view is up */
 	char view[48];	      /* the view's name in the directory */

@@ -23,6 +23,10 @@
 #include "guard_native_images.h"
 
 #define MM_FIELD_VMAS 14
+/* images/pagemap.proto: PagemapEntry */
+#define PM_FIELD_VADDR 1
+#define PM_FIELD_NR_PAGES 2
+#define PM_FIELD_NR_PAGES64 5
 
 void guard_native_init(struct guard_native *nv)
 {
@@ -92,50 +96,275 @@ static int list_mm(int dirfd, struct guard_native *nv)
 	return 0;
 }
 
-/* Whether an entry of pagemap-<pid>.img overlaps [r->start, r->end). */
-static int pagemap_has(int dirfd, uint32_t pid, const struct guard_range *r,
-		       bool *has)
+/* A protobuf varint at *off, which must end before len. */
+static int varint(const uint8_t *b, size_t len, size_t *off, uint64_t *v)
 {
-	size_t off = 8, entries = 0;
+	*v = 0;
+	for (unsigned int shift = 0; *off < len && shift < 64; shift += 7) {
+		uint8_t c = b[(*off)++];
+
+		*v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return 0;
+	}
+	return -EINVAL;
+}
+
+static size_t put_varint(uint8_t *out, uint64_t v)
+{
+	size_t n = 0;
+
+	do {
+		out[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return n;
+}
+
+/* One protobuf field on the wire. */
+struct wire {
+	uint64_t field, type;
+	uint64_t val;		 /* a varint's value, or a payload's length */
+	size_t start, data, end; /* the field, its payload, its end */
+};
+
+static int wire_next(const uint8_t *b, size_t len, size_t *off, struct wire *w)
+{
+	uint64_t key;
+
+	w->start = *off;
+	if (varint(b, len, off, &key))
+		return -EINVAL;
+	w->field = key >> 3;
+	w->type = key & 7;
+	switch (w->type) {
+	case 0:
+		if (varint(b, len, off, &w->val))
+			return -EINVAL;
+		w->data = w->end = *off;
+		return 0;
+	case 1:
+	case 5:
+		w->val = w->type == 1 ? 8 : 4;
+		break;
+	case 2:
+		if (varint(b, len, off, &w->val))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (w->val > len - *off)
+		return -EINVAL;
+	w->data = *off;
+	*off += w->val;
+	w->end = *off;
+	return 0;
+}
+
+/* Where the field starting at *off ends; *drop if it is a guard VMA. */
+static int wire_field(const uint8_t *b, size_t len, size_t *off, bool *drop)
+{
+	struct wire w;
+
+	*drop = false;
+	if (wire_next(b, len, off, &w))
+		return -EINVAL;
+	if (w.field == MM_FIELD_VMAS && w.type == 2) {
+		CriuVmaEntry *v =
+			criu_vma_entry__unpack(NULL, w.val, b + w.data);
+
+		if (!v)
+			return -EINVAL;
+		*drop = v->status & CRIU_VMA_AREA_GUARD;
+		criu_vma_entry__free_unpacked(v, NULL);
+	}
+	return 0;
+}
+
+/*
+ * A PagemapEntry's vaddr and page count.  CRIU >= 4.2 writes the count in
+ * a 64-bit field (5) and leaves the old one (2) zero: *new says so.
+ */
+static int pm_entry(const uint8_t *m, size_t n, uint64_t *vaddr, uint64_t *nr,
+		    bool *new)
+{
+	size_t off = 0;
+	struct wire w;
+
+	*vaddr = *nr = 0;
+	*new = false;
+	while (off < n) {
+		if (wire_next(m, n, &off, &w))
+			return -EINVAL;
+		if (w.type != 0)
+			continue;
+		if (w.field == PM_FIELD_VADDR)
+			*vaddr = w.val;
+		else if (w.field == PM_FIELD_NR_PAGES && !*new)
+			*nr = w.val;
+		else if (w.field == PM_FIELD_NR_PAGES64) {
+			*nr = w.val;
+			*new = true;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The entry for criu < 4.2: the count in field 2, every other field as
+ * it was (field 5 too, which older criu skips).  out holds n + 11 bytes.
+ */
+static int pm_entry_compat(const uint8_t *m, size_t n, uint8_t *out,
+			   size_t *out_len)
+{
+	uint64_t vaddr, nr;
+	size_t off = 0;
+	struct wire w;
+	bool new;
+
+	if (pm_entry(m, n, &vaddr, &nr, &new) || nr > UINT32_MAX)
+		return -EINVAL;
+	*out_len = 0;
+	while (off < n) {
+		wire_next(m, n, &off, &w);
+		if (new &&w.field == PM_FIELD_NR_PAGES)
+			continue;
+		memcpy(out + *out_len, m + w.start, w.end - w.start);
+		*out_len += w.end - w.start;
+	}
+	if (new) {
+		out[(*out_len)++] = PM_FIELD_NR_PAGES << 3;
+		*out_len += put_varint(out + *out_len, nr);
+	}
+	return 0;
+}
+
+/*
+ * What a walk over a pagemap image found: whether an entry overlaps vdso
+ * (if given), how many entries count their pages the CRIU 4.2 way, and,
+ * if out is set (room for 3 * len + 64 bytes), the image for criu < 4.2.
+ */
+struct pm_walk {
+	const struct guard_range *vdso;
+	bool vdso_has;
+	size_t new_entries;
+	uint8_t *out;
+	size_t out_len;
+};
+
+static int pagemap_walk(const uint8_t *buf, size_t len, const char *name,
+			struct pm_walk *pw)
+{
+	size_t off = 8, entries = 0, n_out;
+	uint32_t n;
+
+	if (len < 8 || ((const uint32_t *)buf)[1] != CRIU_PAGEMAP_MAGIC)
+		goto bad;
+	if (pw->out)
+		memcpy(pw->out, buf, 8);
+	pw->out_len = 8;
+	for (; off < len; off += 4 + n) {
+		const uint8_t *m = buf + off + 4;
+		uint64_t vaddr, nr;
+		bool new;
+
+		if (len - off < 4)
+			goto bad;
+		memcpy(&n, buf + off, 4);
+		if (n > len - off - 4)
+			goto bad;
+		/* The first entry is the head (pages_id): as it is. */
+		if (entries++ == 0 || !pw->out) {
+			n_out = n;
+			if (pw->out)
+				memcpy(pw->out + pw->out_len + 4, m, n);
+		} else if (pm_entry_compat(m, n, pw->out + pw->out_len + 4,
+					   &n_out)) {
+			goto bad;
+		}
+		if (entries > 1 && pm_entry(m, n, &vaddr, &nr, &new))
+			goto bad;
+		if (entries > 1 && pw->vdso && vaddr < pw->vdso->end &&
+		    vaddr + nr * 4096 > pw->vdso->start)
+			pw->vdso_has = true;
+		pw->new_entries += entries > 1 && new;
+		if (pw->out)
+			memcpy(pw->out + pw->out_len, &(uint32_t){ n_out }, 4);
+		pw->out_len += 4 + n_out;
+	}
+	return 0;
+bad:
+	pr_err("%s: not a pagemap image this plugin can read (corrupt?)\n",
+	       name);
+	return -EINVAL;
+}
+
+static bool is_pagemap(const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(name, "pagemap-", 8) && n > 12 &&
+	       !strcmp(name + n - 4, ".img");
+}
+
+/* Reads a pagemap image and walks it; pw->out, if wanted, is allocated. */
+static int pagemap_read(int dirfd, const char *name, bool copy,
+			struct pm_walk *pw)
+{
 	uint8_t *buf;
-	char name[64];
 	size_t len;
 	int ret;
 
-	*has = false;
-	snprintf(name, sizeof(name), "pagemap-%u.img", pid);
 	ret = guard_read_whole(dirfd, name, 8, 8 + CRIU_IMG_MAX_ENTRY, &buf,
 			       &len);
 	if (ret)
 		return ret;
-	if (((uint32_t *)buf)[1] != CRIU_PAGEMAP_MAGIC)
-		ret = -EINVAL;
-	while (!ret && !*has && off + 4 <= len) {
-		CriuPagemapEntry *e;
-		uint32_t n;
-
-		memcpy(&n, buf + off, 4);
-		if (n > len - off - 4) {
-			ret = -EINVAL;
-			break;
-		}
-		/* The first entry is the head (pages_id). */
-		e = entries++ ?
-			    criu_pagemap_entry__unpack(NULL, n, buf + off + 4) :
-			    NULL;
-		if (e && e->vaddr < r->end &&
-		    e->vaddr + (uint64_t)e->nr_pages * 4096 > r->start)
-			*has = true;
-		if (e)
-			criu_pagemap_entry__free_unpacked(e, NULL);
-		else if (entries > 1)
-			ret = -EINVAL;
-		off += 4 + n;
-	}
-	if (ret)
-		pr_err("%s: not a pagemap image this plugin can read (corrupt?)\n",
-		       name);
+	pw->out = copy ? malloc(3 * len + 64) : NULL;
+	ret = copy && !pw->out ? -ENOMEM : pagemap_walk(buf, len, name, pw);
 	free(buf);
+	if (ret) {
+		free(pw->out);
+		pw->out = NULL;
+	}
+	return ret;
+}
+
+static const struct guard_native_task *find(const struct guard_native *nv,
+					    uint32_t pid);
+
+/* Every pagemap image: the CRIU 4.2 counts, and the tasks' vDSO contents. */
+static int pagemaps_read(int dirfd, struct guard_native *nv)
+{
+	struct dirent *de;
+	int fd = dup(dirfd), ret = 0;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return -EIO;
+	}
+	rewinddir(d);
+	while (!ret && (de = readdir(d))) {
+		struct guard_native_task *t = NULL;
+		struct pm_walk pw = { 0 };
+		uint32_t pid;
+		char *end;
+
+		if (!is_pagemap(de->d_name))
+			continue;
+		pid = (uint32_t)strtoul(de->d_name + 8, &end, 10);
+		if (!strcmp(end, ".img"))
+			t = (struct guard_native_task *)find(nv, pid);
+		if (t && t->vdso.end)
+			pw.vdso = &t->vdso;
+		ret = pagemap_read(dirfd, de->d_name, false, &pw);
+		if (t && t->vdso.end)
+			t->vdso_missing = !pw.vdso_has;
+		nv->pagemaps += pw.new_entries != 0;
+	}
+	closedir(d);
 	return ret;
 }
 
@@ -155,69 +384,12 @@ int guard_native_read(int dirfd, struct guard_native *nv)
 		ret = guard_criu_mm_check(&mm, name, &mm.guards);
 		t->guards = mm.guards;
 		guard_ranges_init(&mm.guards);
-		if (!ret && mm.vdso.end) {
-			bool has;
-
-			ret = pagemap_has(dirfd, t->pid, &mm.vdso, &has);
-			t->vdso_missing = !has;
-		}
+		t->vdso = mm.vdso;
 		guard_criu_mm_free(&mm);
 		nv->tasks += t->guards.n != 0;
 		nv->ranges += t->guards.n;
 	}
-	return ret;
-}
-
-/* A protobuf varint at *off, which must end before len. */
-static int varint(const uint8_t *b, size_t len, size_t *off, uint64_t *v)
-{
-	*v = 0;
-	for (unsigned int shift = 0; *off < len && shift < 64; shift += 7) {
-		uint8_t c = b[(*off)++];
-
-		*v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return 0;
-	}
-	return -EINVAL;
-}
-
-/* Where the field starting at *off ends; *drop if it is a guard VMA. */
-static int wire_field(const uint8_t *b, size_t len, size_t *off, bool *drop)
-{
-	uint64_t key, n;
-	size_t start;
-
-	*drop = false;
-	if (varint(b, len, off, &key))
-		return -EINVAL;
-	switch (key & 7) {
-	case 0:
-		return varint(b, len, off, &n);
-	case 1:
-	case 5:
-		n = (key & 7) == 1 ? 8 : 4;
-		break;
-	case 2:
-		if (varint(b, len, off, &n))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (n > len - *off)
-		return -EINVAL;
-	start = *off;
-	*off += n;
-	if ((key >> 3) == MM_FIELD_VMAS && (key & 7) == 2) {
-		CriuVmaEntry *v = criu_vma_entry__unpack(NULL, n, b + start);
-
-		if (!v)
-			return -EINVAL;
-		*drop = v->status & CRIU_VMA_AREA_GUARD;
-		criu_vma_entry__free_unpacked(v, NULL);
-	}
-	return 0;
+	return ret ? ret : pagemaps_read(dirfd, nv);
 }
 
 /* The message of msg_len bytes at msg, guard VMAs left out, into out. */
@@ -279,8 +451,9 @@ static bool is_view(const char *name)
 }
 
 /*
- * Symlinks and the plugin's mm copies go; any other file is criu's output
- * (stats-restore) and moves to the directory, where criu would have put it.
+ * Symlinks and the plugin's copies (mm and pagemap images) go; any other
+ * file is criu's output (stats-restore) and moves to the directory, where
+ * criu would have put it.
  */
 static void view_remove(int dirfd, const char *view)
 {
@@ -301,7 +474,8 @@ static void view_remove(int dirfd, const char *view)
 			continue;
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
-		if (S_ISREG(st.st_mode) && !parse_mm_name(de->d_name, &pid))
+		if (S_ISREG(st.st_mode) && !parse_mm_name(de->d_name, &pid) &&
+		    !is_pagemap(de->d_name))
 			renameat(fd, de->d_name, dirfd, de->d_name);
 		else
 			unlinkat(fd, de->d_name, 0);
@@ -354,30 +528,52 @@ static const struct guard_native_task *find(const struct guard_native *nv,
 	return bsearch(&key, nv->v, nv->n, sizeof(*nv->v), cmp_task);
 }
 
+static int view_write(int view_fd, const char *name, const uint8_t *b,
+		      size_t len)
+{
+	int fd, ret = 0;
+
+	errno = EIO;
+	fd = openat(view_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0600);
+	if (fd < 0 || write(fd, b, len) != (ssize_t)len) {
+		ret = -errno;
+		pr_perror("Can't write the view's %s", name);
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 /* The copy of mm-<pid>.img without criu's guard VMAs, into the view. */
 static int view_mm(int dirfd, int view_fd, const char *name)
 {
 	uint8_t *buf, *out = NULL;
 	size_t len, out_len;
-	int fd, ret;
+	int ret;
 
 	ret = guard_read_whole(dirfd, name, 8, 8 + CRIU_IMG_MAX_ENTRY, &buf,
 			       &len);
 	if (!ret)
 		ret = guard_mm_strip(buf, len, name, &out, &out_len);
 	free(buf);
-	if (ret)
-		return ret;
-	errno = EIO;
-	fd = openat(view_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0600);
-	if (fd < 0 || write(fd, out, out_len) != (ssize_t)out_len) {
-		ret = -errno;
-		pr_perror("Can't write the view's %s", name);
-	}
-	if (fd >= 0)
-		close(fd);
+	if (!ret)
+		ret = view_write(view_fd, name, out, out_len);
 	free(out);
+	return ret;
+}
+
+/* A pagemap image with CRIU 4.2's counts in the old field; 1: as it is. */
+static int view_pagemap(int dirfd, int view_fd, const char *name)
+{
+	struct pm_walk pw = { 0 };
+	int ret = pagemap_read(dirfd, name, true, &pw);
+
+	if (!ret && pw.new_entries)
+		ret = view_write(view_fd, name, pw.out, pw.out_len);
+	else if (!ret)
+		ret = 1;
+	free(pw.out);
 	return ret;
 }
 
@@ -406,6 +602,10 @@ static int view_fill(int dirfd, int view_fd, const struct guard_native *nv)
 			ret = view_mm(dirfd, view_fd, de->d_name);
 			continue;
 		}
+		if (is_pagemap(de->d_name) &&
+		    (ret = view_pagemap(dirfd, view_fd, de->d_name)) <= 0)
+			continue;
+		ret = 0;
 		snprintf(target, sizeof(target), "../%s", de->d_name);
 		if (symlinkat(target, view_fd, de->d_name)) {
 			ret = -errno;

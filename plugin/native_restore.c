@@ -94,12 +94,12 @@ int guard_native_restore_init(int dirfd, const struct guard_features *f,
 	ret = guard_native_read(dirfd, nv);
 	if (!ret)
 		ret = refuse_no_vdso(nv);
-	if (ret || !nv->ranges) {
+	if (ret || (!nv->ranges && !nv->pagemaps)) {
 		guard_native_free(nv);
 		return ret;
 	}
-	pr_info("%zu guard ranges of %zu tasks are recorded the way CRIU >= 4.2 records them (VMA_AREA_GUARD entries of mm-<pid>.img), which this criu refuses: the plugin installs them, and criu reads the images through %s<pid>/ (links to every file; the mm images without those entries). The directory's own files are not changed\n",
-		nv->ranges, nv->tasks, GUARD_VIEW_PREFIX);
+	pr_info("a dump by CRIU >= 4.2: %zu guard ranges of %zu tasks recorded as VMA_AREA_GUARD entries of mm-<pid>.img, %zu pagemap images counting pages in 4.2's field; this criu reads neither. The plugin installs the ranges, and criu reads the images through %s<pid>/ (links to every file; those mm images without the entries, those pagemaps with the count where this criu reads it). The directory's own files are not changed\n",
+		nv->ranges, nv->tasks, nv->pagemaps, GUARD_VIEW_PREFIX);
 	ret = adopt_all(tasks, nv, f->task_size);
 	if (!ret)
 		ret = guard_native_view_up(dirfd, nv);
