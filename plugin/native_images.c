@@ -666,7 +666,8 @@ void guard_native_view_down(struct guard_native *nv)
 	struct stat st;
 	int flags;
 
-	if (nv->orig_fd < 0)
+	/* Up only with a name (a zeroed struct has fd 0, criu's stdin). */
+	if (nv->orig_fd < 0 || !nv->view[0])
 		return;
 	/* Only if criu's descriptor still is the view: it may be gone. */
 	flags = fcntl(nv->img_fd, F_GETFD);
@@ -677,4 +678,5 @@ void guard_native_view_down(struct guard_native *nv)
 	view_remove(nv->orig_fd, nv->view);
 	close(nv->orig_fd);
 	nv->orig_fd = nv->img_fd = -1;
+	nv->view[0] = '\0';
 }

@@ -67,16 +67,16 @@ static int adopt_all(struct guard_tasks *tasks, const struct guard_native *nv,
 }
 
 /*
- * CRIU >= 4.2 leaves the vDSO's contents out of a dump; the restorer of
- * CRIU < 4.2 parses them and fails once the tasks exist ("vdso: ELF header
- * magic mismatch").  Guards or not, such a dump is refused here, by name.
+ * The restorer of CRIU < 4.2 parses the dumped vDSO and fails once the
+ * tasks exist ("vdso: ELF header magic mismatch") if the dump holds none
+ * of its pages: such a dump is refused here, by name, before.
  */
 static int refuse_no_vdso(const struct guard_native *nv)
 {
 	for (size_t i = 0; i < nv->n; i++) {
 		if (!nv->v[i].vdso_missing)
 			continue;
-		pr_err("pagemap-%u.img holds no contents for the vDSO that mm-%u.img maps: a dump by CRIU >= 4.2, whose images this criu (< 4.2) can't restore (its restorer reads the dumped vDSO). Restore it with CRIU >= 4.2 (with or without this plugin)\n",
+		pr_err("pagemap-%u.img holds no contents for the vDSO that mm-%u.img maps, and the restorer of this criu (< 4.2) reads them: restore this dump with CRIU >= 4.2\n",
 		       nv->v[i].pid, nv->v[i].pid);
 		return -EOPNOTSUPP;
 	}
@@ -110,7 +110,7 @@ int guard_native_restore_init(int dirfd, const struct guard_features *f,
 
 void guard_native_restore_fini(struct guard_native *nv)
 {
-	if (nv->orig_fd >= 0)
+	if (nv->orig_fd >= 0 && nv->view[0])
 		pr_info("removing %s, the view of the images criu read\n",
 			nv->view);
 	guard_native_view_down(nv);
