@@ -7,6 +7,7 @@
  * (guard_native_images.h).  On criu >= 4.2 criu restores them itself.
  */
 #include <errno.h>
+#include <stdint.h>
 
 #include "guard_criu_syms.h"
 #include "guard_log.h"
@@ -87,6 +88,7 @@ int guard_native_restore_init(int dirfd, const struct guard_features *f,
 			      struct guard_tasks *tasks,
 			      struct guard_native *nv)
 {
+	uint64_t t0 = guard_now_us();
 	int ret;
 
 	if (guard_criu_native())
@@ -94,6 +96,8 @@ int guard_native_restore_init(int dirfd, const struct guard_features *f,
 	ret = guard_native_read(dirfd, nv);
 	if (!ret)
 		ret = refuse_no_vdso(nv);
+	pr_info("timing restore-init native: read=%lluus tasks=%zu\n",
+		(unsigned long long)(guard_now_us() - t0), nv->n);
 	if (ret || (!nv->ranges && !nv->pagemaps)) {
 		guard_native_free(nv);
 		return ret;

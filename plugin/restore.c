@@ -182,7 +182,7 @@ int guard_restore_init(const struct guard_features *f,
 		       const struct guard_settings *s)
 {
 	int dirfd = criu_get_image_dir();
-	uint64_t t0 = guard_now_us(), t1 = t0;
+	uint64_t t0 = guard_now_us(), t1 = t0, t2;
 	bool named;
 	int ret;
 
@@ -195,6 +195,7 @@ int guard_restore_init(const struct guard_features *f,
 		return ret;
 	if (named)
 		ret = load_named(dirfd, &t1);
+	t2 = guard_now_us();
 	/* CRIU 4.2's own guard records, where this criu can't read them. */
 	if (!ret)
 		ret = guard_native_restore_init(dirfd, &r.feat, &r.tasks,
@@ -212,8 +213,7 @@ int guard_restore_init(const struct guard_features *f,
 	pr_info("restore: guard images of %zu tasks checked and bound to this dump\n",
 		r.tasks.n);
 	pr_info("timing restore-init: images=%lluus binding=%lluus\n",
-		(unsigned long long)(t1 - t0),
-		(unsigned long long)(guard_now_us() - t1));
+		(unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1));
 	return 0;
 }
 
