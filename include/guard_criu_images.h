@@ -20,11 +20,14 @@
 #define CRIU_INVENTORY_MAGIC 0x58313116u
 #define CRIU_INVENTORY_NAME "inventory.img"
 #define CRIU_VMA_AREA_GUARD (1u << 16)
+#define CRIU_VMA_AREA_VDSO (1u << 3)
+#define CRIU_PAGEMAP_MAGIC 0x56084025u
 #define CRIU_IMG_MAX_ENTRY (64u << 20)
 
 struct guard_criu_mm {
 	struct guard_ranges mapped; /* the task's VMAs, adjacent ones merged */
 	struct guard_ranges guards; /* ranges criu restores as guards itself */
+	struct guard_range vdso;    /* the vDSO VMA; empty if none */
 };
 
 void guard_criu_mm_init(struct guard_criu_mm *mm);

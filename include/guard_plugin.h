@@ -73,4 +73,17 @@ int guard_restore_init(const struct guard_features *f,
 int guard_restore_task(pid_t pid);
 void guard_restore_fini(void);
 
+/*
+ * On a criu without guard support of its own (< 4.2): the guard ranges a
+ * CRIU >= 4.2 dump recorded in mm-<pid>.img join the tasks' own (a task is
+ * added for every mm image if the dump had none of the plugin's), and
+ * criu reads the images through a view without them
+ * (guard_native_images.h).  Nothing on criu >= 4.2 or without such ranges.
+ */
+struct guard_native;
+int guard_native_restore_init(int dirfd, const struct guard_features *f,
+			      struct guard_tasks *tasks,
+			      struct guard_native *nv);
+void guard_native_restore_fini(struct guard_native *nv);
+
 #endif

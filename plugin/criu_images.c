@@ -24,6 +24,7 @@ void guard_criu_mm_init(struct guard_criu_mm *mm)
 {
 	guard_ranges_init(&mm->mapped);
 	guard_ranges_init(&mm->guards);
+	mm->vdso = (struct guard_range){ 0, 0 };
 }
 
 void guard_criu_mm_free(struct guard_criu_mm *mm)
@@ -86,6 +87,8 @@ static int collect_vmas(const CriuMmEntry *e, const char *name,
 			ret = -EINVAL;
 			goto out;
 		}
+		if (v->status & CRIU_VMA_AREA_VDSO)
+			out->vdso = (struct guard_range){ v->start, v->end };
 		if (v->status & CRIU_VMA_AREA_GUARD)
 			guards[ng++] = (struct guard_range){ v->start, v->end };
 		else

@@ -23,6 +23,7 @@
 #include "guard_image.h"
 #include "guard_kernel.h"
 #include "guard_log.h"
+#include "guard_native_images.h"
 #include "guard_plugin.h"
 #include "guard_remote.h"
 
@@ -32,6 +33,7 @@ static struct {
 	struct guard_features feat;
 	struct guard_settings set;
 	struct guard_tasks tasks; /* from the images; pid filled in at resume */
+	struct guard_native native; /* a CRIU >= 4.2 dump on an older criu */
 } r;
 
 /*
@@ -160,32 +162,50 @@ static int read_index(int dirfd, struct guard_index *idx)
 	return ret;
 }
 
+/* A dump the plugin took part in: its index, task images and binding. */
+static int load_named(int dirfd, uint64_t *t1)
+{
+	struct guard_index idx;
+	int ret = read_index(dirfd, &idx);
+
+	if (ret)
+		return ret;
+	ret = load_images(dirfd, &idx);
+	*t1 = guard_now_us();
+	if (!ret)
+		ret = guard_binding_check(dirfd, &idx);
+	guard_index_free(&idx);
+	return ret;
+}
+
 int guard_restore_init(const struct guard_features *f,
 		       const struct guard_settings *s)
 {
 	int dirfd = criu_get_image_dir();
-	uint64_t t0 = guard_now_us(), t1;
-	struct guard_index idx;
+	uint64_t t0 = guard_now_us(), t1 = t0, t2;
 	bool named;
 	int ret;
 
 	memset(&r, 0, sizeof(r));
 	r.feat = *f;
 	r.set = *s;
+	guard_native_init(&r.native);
 	ret = claim_inventory(dirfd, &named);
-	if (ret || !named)
-		return ret;
-	ret = read_index(dirfd, &idx);
 	if (ret)
 		return ret;
-	ret = load_images(dirfd, &idx);
-	t1 = guard_now_us();
+	if (named)
+		ret = load_named(dirfd, &t1);
+	t2 = guard_now_us();
+	/* CRIU 4.2's own guard records, where this criu can't read them. */
 	if (!ret)
-		ret = guard_binding_check(dirfd, &idx);
-	guard_index_free(&idx);
+		ret = guard_native_restore_init(dirfd, &r.feat, &r.tasks,
+						&r.native);
+	if (!ret && !named && !r.tasks.n)
+		return 0;
 	if (!ret)
 		ret = check_kernel();
 	if (ret) {
+		guard_native_restore_fini(&r.native);
 		guard_tasks_free(&r.tasks);
 		return ret;
 	}
@@ -193,8 +213,7 @@ int guard_restore_init(const struct guard_features *f,
 	pr_info("restore: guard images of %zu tasks checked and bound to this dump\n",
 		r.tasks.n);
 	pr_info("timing restore-init: images=%lluus binding=%lluus\n",
-		(unsigned long long)(t1 - t0),
-		(unsigned long long)(guard_now_us() - t1));
+		(unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1));
 	return 0;
 }
 
@@ -355,6 +374,7 @@ int guard_restore_task(pid_t pid)
 
 void guard_restore_fini(void)
 {
+	guard_native_restore_fini(&r.native);
 	guard_tasks_free(&r.tasks);
 	memset(&r, 0, sizeof(r));
 }

@@ -18,6 +18,7 @@
 #include "guard_criu_images.h"
 #include "guard_criu_syms.h"
 #include "guard_image.h"
+#include "guard_native_images.h"
 #include "json.h"
 #include "tool.h"
 
@@ -151,6 +152,66 @@ static void show_index(const struct opts *o, const struct guard_index *idx,
 	}
 }
 
+/*
+ * A dump by CRIU >= 4.2 records guards itself (VMA_AREA_GUARD entries of
+ * mm-<pid>.img): shown when the plugin has no images there.  Returns the
+ * number of tasks with guards, or -1 if an mm image is bad (printed).
+ */
+static int show_native(const struct opts *o, int dirfd)
+{
+	struct guard_native nv;
+	bool first = true, vdso = false;
+	int ret;
+
+	guard_native_init(&nv);
+	ret = guard_native_read(dirfd, &nv);
+	if (ret || !nv.ranges) {
+		guard_native_free(&nv);
+		return ret ? -1 : 0;
+	}
+	if (o->json) {
+		printf("{\"dir\":");
+		json_str(o->args[0]);
+		printf(",\"native\":[");
+	}
+	for (size_t i = 0; i < nv.n; i++) {
+		const struct guard_native_task *t = &nv.v[i];
+
+		vdso |= t->vdso_missing;
+		if (!t->guards.n)
+			continue;
+		if (o->json) {
+			printf("%s{\"file\":\"mm-%u.img\",\"pid\":%u,\"pages\":%" PRIu64
+			       ",\"ranges\":",
+			       first ? "" : ",", t->pid, t->pid,
+			       pages_of(&t->guards));
+			json_ranges(&t->guards);
+			putchar('}');
+		} else {
+			printf("mm-%u.img: pid %u, %zu guard %s recorded by CRIU >= 4.2 itself, %" PRIu64
+			       " %s\n",
+			       t->pid, t->pid, t->guards.n,
+			       plural(t->guards.n, "range", "ranges"),
+			       pages_of(&t->guards),
+			       plural(pages_of(&t->guards), "page", "pages"));
+			human_ranges("    ", &t->guards);
+		}
+		first = false;
+	}
+	if (o->json)
+		printf("],\"vdso_contents\":%s,\"ok\":true}\n",
+		       vdso ? "false" : "true");
+	else
+		printf("a dump by CRIU >= 4.2 with its own guard records (%zu %s in %zu %s): CRIU >= 4.2 restores them%s\n",
+		       nv.ranges, plural(nv.ranges, "range", "ranges"),
+		       nv.tasks, plural(nv.tasks, "task", "tasks"),
+		       vdso ? "; CRIU < 4.2 can't restore this dump (no vDSO contents), the plugin refuses it there" :
+			      ", CRIU < 4.2 with the plugin too");
+	ret = (int)nv.tasks;
+	guard_native_free(&nv);
+	return ret;
+}
+
 int cmd_show(const struct opts *o)
 {
 	struct guard_index idx = { 0 };
@@ -178,6 +239,14 @@ int cmd_show(const struct opts *o)
 		return EXIT_ERR;
 	}
 	idx_ret = guard_index_read(dirfd, &idx);
+	if (!nfiles && idx_ret == -ENOENT) {
+		ret = show_native(o, dirfd);
+		if (ret) {
+			free(files);
+			close(dirfd);
+			return ret < 0 ? EXIT_NO : 0;
+		}
+	}
 	bad += idx_ret != 0;
 	if (nfiles || idx_ret != -ENOENT) {
 		bind = dump_binding(dirfd, &idx, idx_ret);

@@ -80,6 +80,29 @@ static void verify_print(const struct opts *o, const struct verify_result *v,
 	}
 }
 
+/*
+ * A dump by CRIU >= 4.2 records guards itself, in mm-<pid>.img: those are
+ * the ranges to compare with.  criu's own image needs no binding.  0 if
+ * it holds guards for this task, -ENOENT if not.
+ */
+static int load_native(int dirfd, struct verify_result *v)
+{
+	struct guard_criu_mm mm;
+
+	if (guard_criu_mm_read(dirfd, v->ns_pid, &mm))
+		return -ENOENT;
+	if (!mm.guards.n) {
+		guard_criu_mm_free(&mm);
+		return -ENOENT;
+	}
+	guard_criu_mm_name(v->image, sizeof(v->image), v->ns_pid);
+	v->img = mm.guards;
+	guard_ranges_init(&mm.guards);
+	guard_criu_mm_free(&mm);
+	v->in_index = v->bound = true;
+	return 0;
+}
+
 static int verify_load(const struct opts *o, int dirfd,
 		       const struct guard_features *f, struct verify_result *v)
 {
@@ -94,6 +117,8 @@ static int verify_load(const struct opts *o, int dirfd,
 	ret = guard_dump_names_plugin(dirfd, &named);
 	if (ret)
 		return ret;
+	if (!named && !load_native(dirfd, v))
+		goto compare;
 	if (!named) {
 		fprintf(stderr,
 			"criu-guard verify: %s/%s does not name %s: the dump "
@@ -120,6 +145,7 @@ static int verify_load(const struct opts *o, int dirfd,
 	/* A swapped image must not "match": the binding says whose it is. */
 	v->bound = guard_binding_check(dirfd, &idx) == 0;
 	guard_index_free(&idx);
+compare:
 	ret = guard_find(v->pid, f, GUARD_SCAN_FULL, &v->live);
 	if (!ret)
 		ret = guard_ranges_subtract(&v->img, &v->live, &v->lost);
