@@ -211,8 +211,7 @@ int guard_binding_read(int dirfd, struct guard_binding *out)
 	return ret;
 }
 
-static const GuardBindingFile *file_at(const struct guard_binding *b,
-				       size_t i)
+static const GuardBindingFile *file_at(const struct guard_binding *b, size_t i)
 {
 	return ((const GuardBindingEntry *)b->msg)->files[i];
 }

@@ -121,8 +121,8 @@ static int skip_magic(const uint8_t *buf, size_t len, const char *name,
 		*off = 4;
 		return 0;
 	}
-	pr_err("%s: bad magic %#x %#x, not a CRIU %s image\n", name,
-	       magic[0], magic[1], kind);
+	pr_err("%s: bad magic %#x %#x, not a CRIU %s image\n", name, magic[0],
+	       magic[1], kind);
 	return -EINVAL;
 }
 

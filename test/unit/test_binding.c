@@ -278,7 +278,8 @@ static int decide(enum guard_dump_kind *kind)
  */
 static void test_decide(void)
 {
-	static const uint8_t both[] = { 7, 9 }, other[] = { 11 }, nine[] = { 9 };
+	static const uint8_t both[] = { 7, 9 }, other[] = { 11 },
+			     nine[] = { 9 };
 	static const char *const none[] = { "amdgpu_plugin" };
 	struct guard_criu_inventory i;
 	enum guard_dump_kind kind;

@@ -145,8 +145,8 @@ int main(int argc, char **argv)
 	guard_log_set_stderr_level(GUARD_LOG_ERROR);
 	/* The pristine directory must restore with its guards. */
 	if (decide(dirfd)) {
-		dprintf(STDOUT_FILENO, "flipcheck: %s does not bind unflipped\n",
-			argv[1]);
+		dprintf(STDOUT_FILENO,
+			"flipcheck: %s does not bind unflipped\n", argv[1]);
 		return 2;
 	}
 	take_log(log, (char[2]){ 0 }, 2);
