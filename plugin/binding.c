@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +311,39 @@ static int binding_task_here(int dirfd, const struct guard_binding *b,
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * No binding: a dump without guards (the plugin removes an earlier
+ * binding and writes an empty guard image per task), or the binding was
+ * deleted.  A task of this dump with guard ranges in its image is not
+ * the former: it can't be proven either way, so it is refused.
+ */
+static int check_unbound(int dirfd)
+{
+	struct guard_criu_pstree tree;
+	struct guard_ranges r;
+	char name[64];
+	int ret;
+
+	ret = guard_criu_pstree_read(dirfd, &tree);
+	for (size_t i = 0; !ret && i < tree.n; i++) {
+		guard_ranges_init(&r);
+		ret = guard_task_image_read(dirfd, tree.pids[i], UINT64_MAX,
+					    &r);
+		if (ret == -ENOENT)
+			ret = 0;
+		guard_image_name(name, sizeof(name), tree.pids[i]);
+		if (!ret && r.n) {
+			pr_err("%s holds %zu guard ranges of this dump's task %u, but %s does not name %s and %s is missing: the inventory is damaged or swapped, or the binding deleted; refused rather than restoring without guards\n",
+			       name, r.n, tree.pids[i], CRIU_INVENTORY_NAME,
+			       GUARD_PLUGIN_NAME, GUARD_BINDING_NAME);
+			ret = -EINVAL;
+		}
+		guard_ranges_free(&r);
+	}
+	guard_criu_pstree_free(&tree);
+	return ret;
+}
+
 /* The inventory names no plugin: are there guards it fails to mention? */
 static int decide_unnamed(int dirfd, enum guard_dump_kind *kind)
 {
@@ -320,7 +354,7 @@ static int decide_unnamed(int dirfd, enum guard_dump_kind *kind)
 	*kind = GUARD_DUMP_STALE;
 	ret = guard_binding_read(dirfd, &b);
 	if (ret == -ENOENT)
-		return 0; /* no dump with guards lacks it: a failed one's */
+		return check_unbound(dirfd);
 	if (ret) {
 		pr_err("%s can't be read, and %s does not name %s: whether the guard images belong to this dump can't be told; refused rather than restoring without guards (remove the guard images if they are stale)\n",
 		       GUARD_BINDING_NAME, CRIU_INVENTORY_NAME,

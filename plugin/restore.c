@@ -143,7 +143,7 @@ static int claim_inventory(int dirfd, bool *named)
 		return -EINVAL;
 	}
 	if (kind == GUARD_DUMP_STALE)
-		pr_info("%s does not name %s: no guard regions to restore; guard images in the directory (stale: %s binds none of this dump's tasks, or is absent) are ignored\n",
+		pr_info("%s does not name %s: no guard regions to restore; guard images in the directory (of a guard-free dump, or stale: %s absent or binding none of this dump's tasks) are ignored\n",
 			CRIU_INVENTORY_NAME, GUARD_PLUGIN_NAME,
 			GUARD_BINDING_NAME);
 	else if (kind == GUARD_DUMP_NONE)

@@ -284,6 +284,7 @@ static void test_decide(void)
 	struct guard_criu_inventory i;
 	enum guard_dump_kind kind;
 	struct guard_index idx;
+	struct guard_ranges r;
 	char name[64];
 
 	make_dump(&idx);
@@ -314,7 +315,16 @@ static void test_decide(void)
 	/* A binding that can't be read can't say they are stale. */
 	unit_dir_write(GUARD_BINDING_NAME, "BND1 garbage", 12);
 	EXPECT_EQ(decide(&kind), -EINVAL);
+	/* No binding: a task of this dump with guards in its image... */
 	unlinkat(unit_dir_fd, GUARD_BINDING_NAME, 0);
+	EXPECT_EQ(decide(&kind), -EINVAL);
+	/* ... not if the guard-free dump rewrote it empty ... */
+	guard_ranges_init(&r);
+	ASSERT_EQ(guard_task_image_write(unit_dir_fd, 9, &r), 0);
+	EXPECT_EQ(decide(&kind), 0);
+	EXPECT_EQ(kind, GUARD_DUMP_STALE);
+	/* ... or the task is not this dump's. */
+	write_pstree(other, 1);
 	EXPECT_EQ(decide(&kind), 0);
 	EXPECT_EQ(kind, GUARD_DUMP_STALE);
 	/* No guard images at all. */

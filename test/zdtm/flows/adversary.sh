@@ -131,11 +131,14 @@ flow_restore_swapped_inventory() {
 	failures_refused "$a" removed "$pat $p" || rc=1
 	failures_case "$a" retagged && adversary_inventory "$a" retagged retag
 	failures_refused "$a" retagged "$pat $p" || rc=1
-	# The same with the binding damaged too: nothing proves the guard
-	# images stale, so they are not ignored.
+	# The same with the binding damaged or gone too: nothing proves the
+	# guard images stale, so they are not ignored.
 	failures_case "$a" foreign-no-binding && cp "$b/img/inventory.img" "$a/foreign-no-binding/" &&
 		truncate -s 30 "$a/foreign-no-binding/guard-binding.img"
 	failures_refused "$a" foreign-no-binding "guard-binding.img can't be read, and inventory.img does not name criu-guard" || rc=1
+	failures_case "$a" foreign-binding-gone && cp "$b/img/inventory.img" "$a/foreign-binding-gone/" &&
+		rm "$a/foreign-binding-gone/guard-binding.img"
+	failures_refused "$a" foreign-binding-gone "guard-$p.img holds [0-9]+ guard ranges of this dump's task $p, but inventory.img does not name criu-guard and guard-binding.img is missing" || rc=1
 
 	# Stale at another pid: a dump without the plugin (which would remove
 	# the stale binding; so does criu >= 4.2 in auto mode) into a copy of
