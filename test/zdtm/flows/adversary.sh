@@ -65,7 +65,7 @@ adversary_flips() {
 		esac
 		real=$((real + 1))
 		failures_case "$d" one-flip
-		printf "$(printf '\\%03o' $(($(od -An -tu1 -j "$off" -N1 "$d/orig/$file") ^ (1 << bit))))" |
+		printf '%b' "$(printf '\\%03o' $(($(od -An -tu1 -j "$off" -N1 "$d/orig/$file") ^ (1 << bit))))" |
 			dd of="$d/one-flip/$file" bs=1 seek="$off" conv=notrunc status=none
 		case $v in
 		bound) adversary_exact "$d" one-flip || rc=1 ;;
@@ -102,8 +102,10 @@ adversary_inventory() {
 	hex=$(od -An -v -tx1 "$f" | tr -d ' \n')
 	pat=620c620a$(printf criu-guard | od -An -tx1 | tr -d ' \n')
 	pre=${hex%%"$pat"*}
-	[ "$pre" != "$hex" ] && [ $((${#pre} % 2)) = 0 ] ||
-		{ log "no plugins entry in $f"; return 1; }
+	if [ "$pre" = "$hex" ] || [ $((${#pre} % 2)) != 0 ]; then
+		log "no plugins entry in $f"
+		return 1
+	fi
 	at=$((${#pre} / 2))
 	case $3 in
 	retag) printf '\152' | dd of="$f" bs=1 seek="$at" conv=notrunc status=none ;;
@@ -111,7 +113,7 @@ adversary_inventory() {
 		len=$(($(stat -c %s "$f") - 14))
 		{ head -c "$at" "$f"; tail -c +$((at + 15)) "$f"; } >"$f.new"
 		# The entry's length (after the magic) loses them too.
-		printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(((len - 8) & 255)) $(((len - 8) >> 8 & 255)) 0 0)" |
+		printf '%b' "$(printf '\\%03o\\%03o\\%03o\\%03o' $(((len - 8) & 255)) $(((len - 8) >> 8 & 255)) 0 0)" |
 			dd of="$f.new" bs=1 seek=4 conv=notrunc status=none
 		mv "$f.new" "$f" ;;
 	esac
@@ -161,7 +163,10 @@ flow_restore_swapped_inventory() {
 	cp -an "$a/orig/." "$s/img/"
 	dump "$s" "$work/noplugins" || { log "dump s failed"; kill -9 "$PID"; return 1; }
 	wait_gone "$PID" || return 1
-	[ -f "$s/img/core-$p.img" ] && [ -f "$s/img/guard-binding.img" ] || { log "no stale images of $p"; return 1; }
+	if [ ! -f "$s/img/core-$p.img" ] || [ ! -f "$s/img/guard-binding.img" ]; then
+		log "no stale images of $p"
+		return 1
+	fi
 	restore "$s" "$plugins" || { log "guard-free dump beside stale images of another pid refused"; return 1; }
 	grep -q "guard: inventory.img does not name criu-guard: no guard regions to restore; guard images in the directory .* are ignored" "$s/img/restore.log" ||
 		{ log "no line saying the stale images were ignored"; rc=1; }
