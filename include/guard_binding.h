@@ -27,12 +27,35 @@ int guard_binding_write(int dirfd, const struct guard_index *idx);
  */
 int guard_binding_check(int dirfd, const struct guard_index *idx);
 
+/* A decoded binding whose layout is checked: the files in order. */
+struct ProtobufCMessage;
+struct guard_binding {
+	struct ProtobufCMessage *msg; /* the entry: its files in order */
+	uint32_t *pids;		      /* the tasks, ascending */
+	size_t n;
+};
+
+/* 0, -ENOENT, or -EINVAL with a message naming the file and fault. */
+int guard_binding_read(int dirfd, struct guard_binding *out);
+int guard_binding_decode(const uint8_t *buf, size_t len, const char *name,
+			 struct guard_binding *out);
+void guard_binding_free(struct guard_binding *b);
+
+enum guard_dump_kind {
+	GUARD_DUMP_NONE,  /* no guard images at all */
+	GUARD_DUMP_STALE, /* guard images, but not of this dump: ignored */
+	GUARD_DUMP_OURS,  /* the inventory names the plugin: restore them */
+};
+
 /*
- * Do the guard images in dirfd belong to the dump there at all?  Reads
- * CRIU's inventory.img: *named is true if it names the plugin (the dump
- * held guards and the plugin recorded them).  0 or -errno with a message.
+ * Do the guard images in dirfd belong to the dump there?  The inventory
+ * names the plugin in every dump with guards; where it does not, a
+ * binding that proves the guard images are this dump's (a task of
+ * pstree.img has the core or mm image it recorded) means inventory.img
+ * is damaged or swapped: refused, as is a binding that can't be read.
+ * 0 or -errno with a message naming the file.
  */
-int guard_dump_names_plugin(int dirfd, bool *named);
+int guard_dump_decide(int dirfd, enum guard_dump_kind *kind);
 
 /* True if dirfd holds any guard-<pid>.img, guard-index.img or binding. */
 bool guard_images_present(int dirfd);

@@ -19,6 +19,8 @@
 #define CRIU_MM_MAGIC 0x57492820u
 #define CRIU_INVENTORY_MAGIC 0x58313116u
 #define CRIU_INVENTORY_NAME "inventory.img"
+#define CRIU_PSTREE_MAGIC 0x50273030u
+#define CRIU_PSTREE_NAME "pstree.img"
 #define CRIU_VMA_AREA_GUARD (1u << 16)
 #define CRIU_VMA_AREA_VDSO (1u << 3)
 #define CRIU_PAGEMAP_MAGIC 0x56084025u
@@ -66,5 +68,22 @@ int guard_criu_inventory_read(int dirfd, struct guard_criu_inventory *out);
 int guard_criu_inventory_decode(const uint8_t *buf, size_t len,
 				const char *name,
 				struct guard_criu_inventory *out);
+
+/*
+ * CRIU's pstree.img: the pids (in their own namespace) of the dump's
+ * tasks.  Every dump rewrites it, so it tells this dump's core-<pid>.img
+ * from one an earlier dump left in a reused directory.
+ */
+struct guard_criu_pstree {
+	uint32_t *pids;
+	size_t n;
+};
+
+/* 0, -ENOENT if missing (with a message), or -EINVAL naming the file. */
+int guard_criu_pstree_read(int dirfd, struct guard_criu_pstree *out);
+int guard_criu_pstree_decode(const uint8_t *buf, size_t len, const char *name,
+			     struct guard_criu_pstree *out);
+bool guard_criu_pstree_has(const struct guard_criu_pstree *t, uint32_t pid);
+void guard_criu_pstree_free(struct guard_criu_pstree *t);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "criu_inventory.pb-c.h"
 #include "criu_mm.pb-c.h"
+#include "criu_pstree.pb-c.h"
 #include "guard_criu_images.h"
 #include "guard_criu_syms.h"
 #include "guard_image.h"
@@ -123,8 +124,8 @@ static int skip_magic(const uint8_t *buf, size_t len, const char *name,
 		*off = 4;
 		return 0;
 	}
-	pr_err("%s: not a CRIU %s image (magic %#x %#x)\n", name, kind,
-	       magic[0], magic[1]);
+	pr_err("%s: bad magic %#x %#x, not a CRIU %s image\n", name, magic[0],
+	       magic[1], kind);
 	return -EINVAL;
 }
 
@@ -135,9 +136,14 @@ static int entry_at(const uint8_t *buf, size_t len, size_t off,
 	*n = 0;
 	if (len - off >= 4)
 		memcpy(n, buf + off, 4);
-	if (len - off < 4 || *n > len - off - 4) {
-		pr_err("%s: entry at offset %zu runs past the end (truncated)\n",
-		       name, off);
+	if (len - off < 4) {
+		pr_err("%s: truncated after %zu bytes, in the length of the entry at offset %zu\n",
+		       name, len, off);
+		return -EINVAL;
+	}
+	if (*n > len - off - 4) {
+		pr_err("%s: truncated after %zu of %llu bytes (entry at offset %zu)\n",
+		       name, len, (unsigned long long)off + 4 + *n, off);
 		return -EINVAL;
 	}
 	return 0;
@@ -274,4 +280,77 @@ int guard_criu_inventory_read(int dirfd, struct guard_criu_inventory *out)
 	ret = guard_criu_inventory_decode(buf, len, CRIU_INVENTORY_NAME, out);
 	free(buf);
 	return ret;
+}
+
+int guard_criu_pstree_decode(const uint8_t *buf, size_t len, const char *name,
+			     struct guard_criu_pstree *out)
+{
+	size_t off;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (skip_magic(buf, len, name, CRIU_PSTREE_MAGIC, "pstree", &off))
+		return -EINVAL;
+	while (!ret && off < len) {
+		CriuPstreeEntry *e;
+		uint32_t n, *v;
+
+		ret = entry_at(buf, len, off, name, &n);
+		if (ret)
+			break;
+		e = criu_pstree_entry__unpack(NULL, n, buf + off + 4);
+		if (!e) {
+			pr_err("%s: entry at offset %zu does not decode (corrupt)\n",
+			       name, off);
+			ret = -EINVAL;
+			break;
+		}
+		v = realloc(out->pids, (out->n + 1) * sizeof(*v));
+		if (v) {
+			out->pids = v;
+			out->pids[out->n++] = e->pid;
+		}
+		ret = v ? 0 : -ENOMEM;
+		criu_pstree_entry__free_unpacked(e, NULL);
+		off += 4 + n;
+	}
+	if (!ret && !out->n) {
+		pr_err("%s: holds no task (truncated)\n", name);
+		ret = -EINVAL;
+	}
+	if (ret)
+		guard_criu_pstree_free(out);
+	return ret;
+}
+
+int guard_criu_pstree_read(int dirfd, struct guard_criu_pstree *out)
+{
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = guard_read_whole(dirfd, CRIU_PSTREE_NAME, 8,
+			       8 + CRIU_IMG_MAX_ENTRY, &buf, &len);
+	if (ret == -ENOENT)
+		pr_err("CRIU's %s is missing\n", CRIU_PSTREE_NAME);
+	if (ret)
+		return ret;
+	ret = guard_criu_pstree_decode(buf, len, CRIU_PSTREE_NAME, out);
+	free(buf);
+	return ret;
+}
+
+bool guard_criu_pstree_has(const struct guard_criu_pstree *t, uint32_t pid)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->pids[i] == pid)
+			return true;
+	return false;
+}
+
+void guard_criu_pstree_free(struct guard_criu_pstree *t)
+{
+	free(t->pids);
+	memset(t, 0, sizeof(*t));
 }

@@ -112,18 +112,32 @@ int guard_read_whole(int dirfd, const char *name, size_t min, size_t max,
 
 	*buf = NULL;
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		ret = -errno;
+		/* Missing is the caller's to explain: it knows who needs it. */
+		if (ret != -ENOENT)
+			pr_perror("Can't open %s", name);
+		return ret;
+	}
 	if (fstat(fd, &st)) {
 		ret = -errno;
+		pr_perror("Can't stat %s", name);
 		goto out;
 	}
-	if (st.st_size < (off_t)min || st.st_size > (off_t)max) {
-		pr_err("%s: bad size %lld bytes (truncated or not this kind of image)\n",
-		       name, (long long)st.st_size);
+	if (!st.st_size) {
+		pr_err("%s: empty (0 bytes)\n", name);
 		ret = -EINVAL;
-		goto out;
+	} else if (st.st_size < (off_t)min) {
+		pr_err("%s: truncated: %lld bytes, shorter than the %zu-byte header\n",
+		       name, (long long)st.st_size, min);
+		ret = -EINVAL;
+	} else if (st.st_size > (off_t)max) {
+		pr_err("%s: %lld bytes, more than the %zu such an image can hold (not this kind of image)\n",
+		       name, (long long)st.st_size, max);
+		ret = -EINVAL;
 	}
+	if (ret)
+		goto out;
 	*buf = malloc(st.st_size ? st.st_size : 1);
 	if (!*buf) {
 		ret = -ENOMEM;
@@ -131,8 +145,9 @@ int guard_read_whole(int dirfd, const char *name, size_t min, size_t max,
 	}
 	n = pread(fd, *buf, st.st_size, 0);
 	if (n != st.st_size) {
-		pr_err("%s: short read\n", name);
-		ret = -EIO;
+		ret = n < 0 ? -errno : -EIO;
+		pr_err("%s: read %zd of %lld bytes\n", name, n,
+		       (long long)st.st_size);
 		goto out;
 	}
 	*len = st.st_size;
@@ -169,9 +184,14 @@ int guard_image_check_header(const uint8_t *buf, size_t len, const char *name,
 		       magic);
 		return -EINVAL;
 	}
-	if (hdr[1] != len - HDR_LEN) {
-		pr_err("%s: payload is %zu bytes, header says %u (truncated?)\n",
-		       name, len - HDR_LEN, hdr[1]);
+	if (hdr[1] > len - HDR_LEN) {
+		pr_err("%s: truncated after %zu of %llu bytes\n", name, len,
+		       (unsigned long long)hdr[1] + HDR_LEN);
+		return -EINVAL;
+	}
+	if (hdr[1] < len - HDR_LEN) {
+		pr_err("%s: %zu bytes after the %u-byte payload its header announces (corrupt)\n",
+		       name, len - HDR_LEN - hdr[1], hdr[1]);
 		return -EINVAL;
 	}
 	return 0;

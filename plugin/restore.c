@@ -120,16 +120,19 @@ static int check_kernel(void)
 }
 
 /*
- * CRIU's inventory says whether the plugin had a part in this dump: it is
- * named there only when the dump held guards.  The plugin must claim that
- * entry or criu refuses the restore; once claimed, the guard images must
- * be there, or loading the plugin would turn criu's refusal into a silent
- * loss of every guard.
+ * Whether the plugin had a part in this dump: CRIU's inventory names it
+ * in every dump that held guards, and the binding catches an inventory
+ * that was damaged or swapped (guard_dump_decide).  The plugin must
+ * claim that entry or criu refuses the restore; once claimed, the guard
+ * images must be there, or loading the plugin would turn criu's refusal
+ * into a silent loss of every guard.
  */
 static int claim_inventory(int dirfd, bool *named)
 {
-	int ret = guard_dump_names_plugin(dirfd, named), claimed;
+	enum guard_dump_kind kind;
+	int ret = guard_dump_decide(dirfd, &kind), claimed;
 
+	*named = kind == GUARD_DUMP_OURS;
 	if (ret)
 		return ret;
 	claimed = guard_criu_claim_inventory();
@@ -141,14 +144,16 @@ static int claim_inventory(int dirfd, bool *named)
 			       "did not let the plugin claim it");
 		return -EINVAL;
 	}
-	if (!*named && guard_images_present(dirfd))
-		pr_info("%s does not name %s: no guard regions to restore; guard images in the directory (of a guard-free dump, or stale from an earlier one) are ignored\n",
-			CRIU_INVENTORY_NAME, GUARD_PLUGIN_NAME);
-	else if (!*named)
+	if (kind == GUARD_DUMP_STALE)
+		pr_info("%s does not name %s: no guard regions to restore; guard images in the directory (of a guard-free dump, or stale: %s absent or binding none of this dump's tasks) are ignored\n",
+			CRIU_INVENTORY_NAME, GUARD_PLUGIN_NAME,
+			GUARD_BINDING_NAME);
+	else if (kind == GUARD_DUMP_NONE)
 		pr_info("the dump held no guard regions for the plugin to restore\n");
 	return 0;
 }
 
+/* Its reader names the fault; only a missing index needs saying why. */
 static int read_index(int dirfd, struct guard_index *idx)
 {
 	int ret = guard_index_read(dirfd, idx);
@@ -157,8 +162,6 @@ static int read_index(int dirfd, struct guard_index *idx)
 		pr_err("%s is missing, but %s names %s: the dump held guard regions and their images are gone\n",
 		       GUARD_INDEX_NAME, CRIU_INVENTORY_NAME,
 		       GUARD_PLUGIN_NAME);
-	else if (ret)
-		pr_err("Can't read %s\n", GUARD_INDEX_NAME);
 	return ret;
 }
 

@@ -57,10 +57,12 @@ static const struct command commands[] = {
 	{ "show", "show DIR",
 	  "Decodes guard-index.img and every guard-<pid>.img in a CRIU image\n"
 	  "directory with the plugin's own (validating) readers, and whether\n"
-	  "they belong to the dump there (binding: ok; stale: the dump did not\n"
-	  "use the plugin and a restore ignores them; unbound or mismatch).\n"
-	  "Exit 1 if an image is missing or invalid, listed or not, or the\n"
-	  "images are unbound or do not match the dump.\n",
+	  "they belong to the dump there (binding: ok; stale: not this dump's,\n"
+	  "a restore ignores them; refused: the inventory does not name the\n"
+	  "plugin but the guards are this dump's, or can't be told stale;\n"
+	  "unbound or mismatch). Exit 1 if an image is missing or invalid,\n"
+	  "listed or not, or the images are refused, unbound or do not match\n"
+	  "the dump.\n",
 	  cmd_show },
 	{ "verify", "verify PID DIR",
 	  "Compares the guards of a live (restored) process with its image in\n"

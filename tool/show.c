@@ -102,20 +102,22 @@ static int show_task(const struct opts *o, int dirfd, uint32_t pid, bool listed,
 
 /*
  * Whether the guard images belong to the dump beside them, by the checks a
- * restore makes: CRIU's inventory names the plugin, and guard-binding.img
- * matches every file.  "ok", "stale" (the dump did not use the plugin: a
- * restore ignores the guard images), or why not.
+ * restore makes (guard_dump_decide, then the binding): "ok", "stale" (not
+ * this dump's: a restore ignores them), "refused" (the inventory does not
+ * name the plugin but the guards can't be told stale), or why not.
  */
 static const char *dump_binding(int dirfd, const struct guard_index *idx,
 				int idx_ret)
 {
-	bool named;
+	enum guard_dump_kind kind;
 	int ret;
 
-	ret = guard_dump_names_plugin(dirfd, &named);
+	ret = guard_dump_decide(dirfd, &kind);
+	if (ret == -ENOENT && faccessat(dirfd, CRIU_INVENTORY_NAME, F_OK, 0))
+		return "no inventory";
 	if (ret)
-		return ret == -ENOENT ? "no inventory" : "bad inventory";
-	if (!named)
+		return "refused";
+	if (kind != GUARD_DUMP_OURS)
 		return "stale";
 	if (idx_ret)
 		return "no index";

@@ -107,19 +107,19 @@ static int verify_load(const struct opts *o, int dirfd,
 		       const struct guard_features *f, struct verify_result *v)
 {
 	struct guard_index idx;
-	bool named;
+	enum guard_dump_kind kind;
 	int ret;
 
 	ret = guard_task_ns_pid(v->pid, &v->ns_pid);
 	if (ret)
 		return ret;
 	/* The checks a restore makes: is there anything to compare with? */
-	ret = guard_dump_names_plugin(dirfd, &named);
+	ret = guard_dump_decide(dirfd, &kind);
 	if (ret)
 		return ret;
-	if (!named && !load_native(dirfd, v))
+	if (kind != GUARD_DUMP_OURS && !load_native(dirfd, v))
 		goto compare;
-	if (!named) {
+	if (kind != GUARD_DUMP_OURS) {
 		fprintf(stderr,
 			"criu-guard verify: %s/%s does not name %s: the dump "
 			"there held no guards for the plugin\n",

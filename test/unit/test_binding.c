@@ -227,13 +227,13 @@ static void test_binding(void)
 		"core-9.img",	     "mm-9.img",
 	};
 	struct guard_index idx, other;
+	enum guard_dump_kind kind;
 	uint32_t pid7 = 7;
-	bool named;
 
 	make_dump(&idx);
 	EXPECT_EQ(guard_binding_check(unit_dir_fd, &idx), 0);
-	EXPECT_EQ(guard_dump_names_plugin(unit_dir_fd, &named), 0);
-	EXPECT(named);
+	EXPECT_EQ(guard_dump_decide(unit_dir_fd, &kind), 0);
+	EXPECT_EQ(kind, GUARD_DUMP_OURS);
 	EXPECT(guard_images_present(unit_dir_fd));
 	/* Every file the binding covers: changed or gone, it is refused. */
 	for (size_t i = 0; i < UNIT_ARRAY_SIZE(files); i++) {
@@ -250,6 +250,101 @@ static void test_binding(void)
 	guard_index_free(&idx);
 }
 
+/* pstree.img with one entry { pid } per task (pids < 128). */
+static void write_pstree(const uint8_t *pids, size_t n)
+{
+	uint32_t m[2] = { CRIU_IMG_COMMON_MAGIC, CRIU_PSTREE_MAGIC }, len = 2;
+	uint8_t buf[256];
+	size_t off = 8;
+
+	memcpy(buf, m, 8);
+	for (size_t i = 0; i < n; i++, off += 6) {
+		memcpy(buf + off, &len, 4);
+		buf[off + 4] = 0x08;
+		buf[off + 5] = pids[i];
+	}
+	unit_dir_write(CRIU_PSTREE_NAME, buf, off);
+}
+
+static int decide(enum guard_dump_kind *kind)
+{
+	*kind = -1;
+	return guard_dump_decide(unit_dir_fd, kind);
+}
+
+/*
+ * The README's table of refusals: inventory naming the plugin or not x
+ * binding this dump's, stale, absent or damaged x guard images or none.
+ */
+static void test_decide(void)
+{
+	static const uint8_t both[] = { 7, 9 }, other[] = { 11 },
+			     nine[] = { 9 };
+	static const char *const none[] = { "amdgpu_plugin" };
+	struct guard_criu_inventory i;
+	enum guard_dump_kind kind;
+	struct guard_index idx;
+	struct guard_ranges r;
+	char name[64];
+
+	make_dump(&idx);
+	guard_index_free(&idx);
+	write_pstree(both, 2);
+	EXPECT_EQ(decide(&kind), 0);
+	EXPECT_EQ(kind, GUARD_DUMP_OURS);
+	/* The guards' own dump, its inventory damaged or swapped. */
+	ASSERT_EQ(inv(none, 1, true, &i), 0);
+	EXPECT_EQ(decide(&kind), -EINVAL);
+	ASSERT_EQ(inv(NULL, 0, false, &i), 0);
+	EXPECT_EQ(decide(&kind), -EINVAL);
+	/* One task of the tree still has its recorded core image. */
+	unit_dir_write("core-7.img", "new", 3);
+	unit_dir_write("mm-7.img", "new", 3);
+	EXPECT_EQ(decide(&kind), -EINVAL);
+	/* A reused directory: the earlier dump's files of tasks not here. */
+	write_pstree(other, 1);
+	EXPECT_EQ(decide(&kind), 0);
+	EXPECT_EQ(kind, GUARD_DUMP_STALE);
+	write_pstree(nine, 1);
+	EXPECT_EQ(decide(&kind), -EINVAL);
+	/* ... or rewritten by this dump of the same pids. */
+	unit_dir_write("core-9.img", "new", 3);
+	unit_dir_write("mm-9.img", "new", 3);
+	EXPECT_EQ(decide(&kind), 0);
+	EXPECT_EQ(kind, GUARD_DUMP_STALE);
+	/* A binding that can't be read can't say they are stale. */
+	unit_dir_write(GUARD_BINDING_NAME, "BND1 garbage", 12);
+	EXPECT_EQ(decide(&kind), -EINVAL);
+	/* No binding: a task of this dump with guards in its image... */
+	unlinkat(unit_dir_fd, GUARD_BINDING_NAME, 0);
+	EXPECT_EQ(decide(&kind), -EINVAL);
+	/* ... not if the guard-free dump rewrote it empty ... */
+	guard_ranges_init(&r);
+	ASSERT_EQ(guard_task_image_write(unit_dir_fd, 9, &r), 0);
+	EXPECT_EQ(decide(&kind), 0);
+	EXPECT_EQ(kind, GUARD_DUMP_STALE);
+	/* ... or the task is not this dump's. */
+	write_pstree(other, 1);
+	EXPECT_EQ(decide(&kind), 0);
+	EXPECT_EQ(kind, GUARD_DUMP_STALE);
+	/* No guard images at all. */
+	for (size_t k = 0; k < 2; k++) {
+		snprintf(name, sizeof(name), "guard-%u.img", both[k]);
+		unlinkat(unit_dir_fd, name, 0);
+	}
+	unlinkat(unit_dir_fd, GUARD_INDEX_NAME, 0);
+	EXPECT_EQ(decide(&kind), 0);
+	EXPECT_EQ(kind, GUARD_DUMP_NONE);
+	/* pstree.img damaged where it is needed: refused, named. */
+	make_dump(&idx);
+	guard_index_free(&idx);
+	ASSERT_EQ(inv(NULL, 0, false, &i), 0);
+	unit_dir_write(CRIU_PSTREE_NAME, "\x19\x43\x56\x54", 4);
+	EXPECT_EQ(decide(&kind), -EINVAL);
+	unlinkat(unit_dir_fd, CRIU_PSTREE_NAME, 0);
+	EXPECT_EQ(decide(&kind), -ENOENT);
+}
+
 int main(void)
 {
 	static const struct unit_test tests[] = {
@@ -257,6 +352,7 @@ int main(void)
 		{ "sha256_million", test_sha256_million },
 		{ "inventory", test_inventory },
 		{ "binding", test_binding },
+		{ "decide", test_decide },
 	};
 
 	return unit_dir_run("binding", tests, UNIT_ARRAY_SIZE(tests));
