@@ -20,10 +20,10 @@ struct guard_env_enum {
 	/* Aliases may share a value; the first name of a value is its own. */
 	const struct guard_env_name *names;
 	size_t n;
-	const char *unset; /* the name an unset or empty variable stands for */
+	const char *unset; /* the name "" stands for; NULL: none */
 };
 
-/* NULL or "" is e->unset; -EINVAL for a name not in the table. */
+/* NULL or "" is e->unset; -EINVAL for a name not in the table (or for "" without unset). */
 int guard_env_parse(const struct guard_env_enum *e, const char *s, int *out);
 
 /* The first name of value, or "?". */

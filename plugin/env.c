@@ -9,8 +9,11 @@
 
 int guard_env_parse(const struct guard_env_enum *e, const char *s, int *out)
 {
-	if (!s || !*s)
+	if (!s || !*s) {
+		if (!e->unset)
+			return -EINVAL;
 		s = e->unset;
+	}
 	for (size_t i = 0; i < e->n; i++) {
 		if (!strcmp(s, e->names[i].name)) {
 			*out = e->names[i].value;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The environment-enum parser (guard_env.h): one table gives the names
- * a variable takes, its default, and the list an error message prints.
+ * a variable takes, its default, and the list an error message prints;
+ * CRIU_GUARD_DISABLE's list of names through the same table parser.
  */
 #include <errno.h>
 
 #include "guard_env.h"
+#include "guard_features.h"
 #include "guard_hwbp.h"
 #include "guard_scan.h"
 #include "unit.h"
@@ -103,13 +105,53 @@ static void test_tables(void)
 	}
 }
 
+/*
+ * The features left, one digit each: madv scan pagemap smaps batch
+ * pidfd_self nspid.
+ */
+static void features_bits(const struct guard_features *f, char out[8])
+{
+	snprintf(out, 8, "%d%d%d%d%d%d%d", f->madv_guard, f->scan_guard,
+		 f->pagemap_bit, f->smaps_flag, f->batch, f->pidfd_self,
+		 f->nspid);
+}
+
+/* CRIU_GUARD_DISABLE: a list of names from one table, each a mask. */
+static void test_disable(void)
+{
+	static const struct {
+		const char *disable, *left;
+	} cases[] = {
+		{ "madv", "0000001" },		{ "scan", "1011111" },
+		{ "pagemap,smaps", "1100111" }, { "batch", "1111001" },
+		{ "pidfd_self", "1111101" },	{ "nspid", "1111110" },
+		{ "bogus,scan,", "1011111" },	{ "", "1111111" },
+	};
+
+	for (size_t i = 0; i < UNIT_ARRAY_SIZE(cases); i++) {
+		struct guard_features f = { .madv_guard = true,
+					    .scan_guard = true,
+					    .pagemap_bit = true,
+					    .smaps_flag = true,
+					    .batch = true,
+					    .pidfd_self = true,
+					    .nspid = true };
+		char left[8];
+
+		guard_features_mask(&f, cases[i].disable);
+		features_bits(&f, left);
+		EXPECT_MSG(!strcmp(left, cases[i].left),
+			   "CRIU_GUARD_DISABLE=%s leaves %s, want %s",
+			   cases[i].disable, left, cases[i].left);
+	}
+}
+
 int main(void)
 {
 	static const struct unit_test tests[] = {
-		{ "parse", test_parse },
-		{ "names", test_names },
-		{ "load", test_load },
-		{ "tables", test_tables },
+		{ "parse", test_parse },     { "names", test_names },
+		{ "load", test_load },	     { "tables", test_tables },
+		{ "disable", test_disable },
 	};
 
 	return unit_run("env", tests, UNIT_ARRAY_SIZE(tests));
