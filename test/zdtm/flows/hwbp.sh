@@ -64,3 +64,30 @@ flow_guard_plugin_alone() {
 	done
 	verdict "$d"
 }
+
+# A setting with a value not in its table fails the dump before anything
+# is touched, with the plugin's prefix and the values it could be.
+flow_bad_setting() {
+	local d=$work/$FUNCNAME rc=0 var want
+	start guard_anon "$d" || return 1
+	for var in HWBP MODE; do
+		case $var in
+		HWBP) want='guard-hwbp: CRIU_GUARD_HWBP=bogus is not auto, off or broken' ;;
+		MODE) want='guard: CRIU_GUARD_MODE=bogus is not auto or plugin' ;;
+		esac
+		if env "CRIU_GUARD_$var=bogus" "$criu" dump -t "$PID" -D "$d/img" \
+			-o "bad-$var.log" -v4 -L "$plugins"; then
+			log "dump with CRIU_GUARD_$var=bogus succeeded"
+			return 1
+		fi
+		grep -qF "$want" "$d/img/bad-$var.log" ||
+			{ log "no '$want' in the log"; rc=1; }
+		[ -d "/proc/$PID" ] || { log "the task died in the refused dump"; return 1; }
+	done
+	# Still dumpable: the refusals left nothing behind.
+	dump "$d" "$plugins" || { log "dump after the refusals failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	verdict "$d" || rc=1
+	return $rc
+}
