@@ -8,7 +8,6 @@
  * only after every plugin's init).  It registers no hooks and writes no
  * inventory entry: a dump restores whether or not it is loaded.
  */
-#include <errno.h>
 #include <stdlib.h>
 
 #include <criu-plugin.h>
