@@ -15,6 +15,8 @@
 
 /* The name in CR_PLUGIN_REGISTER and in CRIU's inventory. */
 #define GUARD_PLUGIN_NAME "criu-guard"
+/* The breakpoint plugin's name: registered only, never in the inventory. */
+#define GUARD_HWBP_PLUGIN_NAME "criu-guard-hwbp"
 
 /*
  * criu >= 4.2 exports this (its own guard support); 4.1 does not.  The
@@ -22,12 +24,17 @@
  * binary's dynamic symbols: both through this one definition.
  */
 #define GUARD_CRIU_NATIVE_SYMBOL "collect_madv_guards"
+/* criu's fault-injection switch, which the breakpoint plugin sets. */
+#define GUARD_CRIU_FI_SYMBOL "fi_strategy"
 
 /* True inside a criu process (print_on_level resolved). */
 bool guard_criu_present(void);
 
-/* Hands msg to criu's log at level (1 error .. 4 debug); false outside criu. */
-bool guard_criu_print(unsigned int level, const char *msg);
+/*
+ * Hands prefix and msg to criu's log at level (1 error .. 4 debug); false
+ * outside criu.
+ */
+bool guard_criu_print(unsigned int level, const char *prefix, const char *msg);
 
 /*
  * Names the plugin in the dump's inventory, so a restore without it is

@@ -23,8 +23,9 @@ struct guard_features {
 
 /*
  * Probes the running kernel on a scratch mapping of this process.
- * CRIU_GUARD_DISABLE (comma list of madv,scan,pagemap,smaps,batch,pidfd_self,
- * nspid) masks features, to test fallbacks and the "no guard support"
+ * CRIU_GUARD_DISABLE (a comma list of the names in features.c's table:
+ * madv, scan, pagemap, smaps, batch, pidfd_self, nspid) masks features,
+ * to test fallbacks and the "no guard support"
  * refusal on a kernel that has them all; nspid makes reading a task's
  * pid in its namespace fail, as for a task that vanished.
  */

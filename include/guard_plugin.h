@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "guard_hwbp.h"
 #include "guard_range.h"
 #include "guard_remote.h"
 #include "guard_proc.h"
@@ -31,7 +30,6 @@ struct guard_settings {
 	enum guard_mode mode;
 	enum guard_scan_mode scan;
 	enum guard_on_failure on_failure;
-	enum guard_hwbp_policy hwbp;
 };
 
 struct guard_task {
@@ -49,6 +47,7 @@ struct guard_tasks {
 	size_t cap;
 };
 
+/* CRIU_GUARD_MODE, _ON_FAILURE and _SCAN (settings.c); -1 if one is bad. */
 int guard_settings_load(struct guard_settings *s);
 
 struct guard_task *guard_tasks_push(struct guard_tasks *t, pid_t pid,

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "guard_env.h"
 #include "guard_features.h"
 #include "guard_proc.h"
 #include "guard_range.h"
@@ -29,6 +30,8 @@ enum guard_scan_mode {
  */
 int guard_scan_mode_parse(const char *s, enum guard_scan_mode *mode);
 const char *guard_scan_mode_name(enum guard_scan_mode mode);
+/* CRIU_GUARD_SCAN's names (guard_env.h). */
+extern const struct guard_env_enum guard_scan_env;
 
 /* PAGEMAP_SCAN for PAGE_IS_GUARD over [start, end), appended to out. */
 int guard_scan_pagemap(int pagemap_fd, uint64_t start, uint64_t end,

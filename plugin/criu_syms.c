@@ -28,11 +28,11 @@ bool guard_criu_present(void)
 	return print_on_level != NULL;
 }
 
-bool guard_criu_print(unsigned int level, const char *msg)
+bool guard_criu_print(unsigned int level, const char *prefix, const char *msg)
 {
 	if (!print_on_level)
 		return false;
-	print_on_level(level, "guard: %s", msg);
+	print_on_level(level, "%s%s", prefix, msg);
 	return true;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "guard_env.h"
 #include "guard_kernel.h"
 #include "guard_features.h"
 #include "guard_log.h"
@@ -123,34 +124,61 @@ static void probe_batch(struct guard_features *f, char *p, long page)
 	close(pidfd);
 }
 
+enum {
+	MASK_MADV = 1 << 0,
+	MASK_SCAN = 1 << 1,
+	MASK_PAGEMAP = 1 << 2,
+	MASK_SMAPS = 1 << 3,
+	MASK_BATCH = 1 << 4,
+	MASK_PIDFD_SELF = 1 << 5,
+	MASK_NSPID = 1 << 6,
+};
+
+/* Each name masks a feature and the ones that depend on it. */
+static const struct guard_env_name disable_names[] = {
+	{ "madv", MASK_MADV | MASK_SCAN | MASK_PAGEMAP | MASK_SMAPS |
+			  MASK_BATCH | MASK_PIDFD_SELF },
+	{ "scan", MASK_SCAN },
+	{ "pagemap", MASK_PAGEMAP },
+	{ "smaps", MASK_SMAPS },
+	{ "batch", MASK_BATCH | MASK_PIDFD_SELF },
+	{ "pidfd_self", MASK_PIDFD_SELF },
+	{ "nspid", MASK_NSPID },
+};
+
+static const struct guard_env_enum disable_env = {
+	"CRIU_GUARD_DISABLE", disable_names,
+	sizeof(disable_names) / sizeof(*disable_names), NULL
+};
+
+static void mask_bits(struct guard_features *f, int m)
+{
+	f->madv_guard &= !(m & MASK_MADV);
+	f->scan_guard &= !(m & MASK_SCAN);
+	f->pagemap_bit &= !(m & MASK_PAGEMAP);
+	f->smaps_flag &= !(m & MASK_SMAPS);
+	f->batch &= !(m & MASK_BATCH);
+	f->pidfd_self &= !(m & MASK_PIDFD_SELF);
+	f->nspid &= !(m & MASK_NSPID);
+}
+
 void guard_features_mask(struct guard_features *f, const char *s)
 {
-	char *copy, *tok, *save;
+	char *copy, *tok, *save, names[128];
+	int m;
 
 	if (!s || !*s)
 		return;
 	copy = strdup(s);
 	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "madv"))
-			f->madv_guard = f->scan_guard = f->pagemap_bit =
-				f->smaps_flag = f->batch = f->pidfd_self =
-					false;
-		else if (!strcmp(tok, "scan"))
-			f->scan_guard = false;
-		else if (!strcmp(tok, "pagemap"))
-			f->pagemap_bit = false;
-		else if (!strcmp(tok, "smaps"))
-			f->smaps_flag = false;
-		else if (!strcmp(tok, "batch"))
-			f->batch = f->pidfd_self = false;
-		else if (!strcmp(tok, "pidfd_self"))
-			f->pidfd_self = false;
-		else if (!strcmp(tok, "nspid"))
-			f->nspid = false;
-		else
-			pr_warn("CRIU_GUARD_DISABLE: unknown feature '%s'\n",
-				tok);
+		if (!guard_env_parse(&disable_env, tok, &m)) {
+			mask_bits(f, m);
+			continue;
+		}
+		guard_env_names(&disable_env, names, sizeof(names));
+		pr_warn("CRIU_GUARD_DISABLE: unknown feature '%s' (not %s)\n",
+			tok, names);
 	}
 	free(copy);
 	pr_info("CRIU_GUARD_DISABLE=%s masks kernel features\n", s);

@@ -29,25 +29,11 @@ const char *guard_hwbp_state_name(enum guard_hwbp_state s)
 		return "fire";
 	case GUARD_HWBP_SILENT:
 		return "never fire";
+	case GUARD_HWBP_UNPROBED:
+		return "not probed";
 	default:
 		return "unknown";
 	}
-}
-
-int guard_hwbp_policy_parse(const char *s, enum guard_hwbp_policy *p)
-{
-	static const char *const names[] = { "auto", "off", "broken" };
-
-	*p = GUARD_HWBP_AUTO;
-	if (!s || !*s)
-		return 0;
-	for (int i = 0; i < 3; i++) {
-		if (!strcmp(s, names[i])) {
-			*p = (enum guard_hwbp_policy)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
 }
 
 #if defined(__x86_64__) || defined(__i386__)

@@ -5,6 +5,14 @@
 #include "guard_criu_syms.h"
 #include "guard_log.h"
 
+/*
+ * Each plugin's lines carry its own prefix: the breakpoint plugin builds
+ * this file with GUARD_LOG_PREFIX="guard-hwbp: ".
+ */
+#ifndef GUARD_LOG_PREFIX
+#define GUARD_LOG_PREFIX "guard: "
+#endif
+
 static enum guard_log_level stderr_level = GUARD_LOG_WARN;
 
 void guard_log_set_stderr_level(enum guard_log_level level)
@@ -22,8 +30,8 @@ void guard_log(enum guard_log_level level, const char *fmt, ...)
 	va_end(ap);
 
 	/* Outside criu (unit tests, tools) messages go to stderr. */
-	if (guard_criu_print(level, msg))
+	if (guard_criu_print(level, GUARD_LOG_PREFIX, msg))
 		return;
 	if (level <= stderr_level)
-		fprintf(stderr, "guard: %s", msg);
+		fprintf(stderr, "%s%s", GUARD_LOG_PREFIX, msg);
 }

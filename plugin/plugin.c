@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Registration, settings and the per-stage entry points.  Hooks return
+ * Registration and the per-stage entry points: settings.c reads the
+ * environment, dump.c and restore.c do the work, and the hardware-breakpoint
+ * workaround is a plugin of its own (hwbp_plugin.c).  Hooks return
  * -ENOTSUP when they are done: CRIU stops calling a hook's plugins at the
  * first one that returns anything else, and other plugins (CUDA, amdgpu)
  * need CHECKPOINT_DEVICES and RESUME_DEVICES_LATE too.
  */
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <criu-plugin.h>
 #include <version.h>
 
 #include "guard_criu_syms.h"
-#include "guard_hwbp.h"
 #include "guard_log.h"
 #include "guard_plugin.h"
 
@@ -27,104 +26,6 @@ extern cr_plugin_desc_t CR_PLUGIN_DESC __attribute__((visibility("default")));
 
 static int stage = -1;
 
-static int parse_enum(const char *var, const char *const *names, int n,
-		      int *out)
-{
-	const char *v = getenv(var);
-
-	if (!v || !*v)
-		return 0;
-	for (int i = 0; i < n; i++) {
-		if (!strcmp(v, names[i])) {
-			*out = i;
-			return 0;
-		}
-	}
-	pr_err("%s=%s is not a known value\n", var, v);
-	return -EINVAL;
-}
-
-int guard_settings_load(struct guard_settings *s)
-{
-	static const char *const modes[] = { "auto", "plugin" };
-	static const char *const fails[] = { "kill", "continue" };
-	int mode = GUARD_MODE_AUTO, fail = GUARD_FAIL_KILL;
-
-	if (parse_enum("CRIU_GUARD_MODE", modes, 2, &mode) ||
-	    parse_enum("CRIU_GUARD_ON_FAILURE", fails, 2, &fail))
-		return -EINVAL;
-	if (guard_hwbp_policy_parse(getenv("CRIU_GUARD_HWBP"), &s->hwbp)) {
-		pr_err("CRIU_GUARD_HWBP=%s is not auto, off or broken\n",
-		       getenv("CRIU_GUARD_HWBP"));
-		return -EINVAL;
-	}
-	if (guard_scan_mode_parse(getenv("CRIU_GUARD_SCAN"), &s->scan)) {
-		pr_err("CRIU_GUARD_SCAN=%s is not auto, scan or smaps\n",
-		       getenv("CRIU_GUARD_SCAN"));
-		return -EINVAL;
-	}
-	s->mode = mode;
-	s->on_failure = fail;
-	return 0;
-}
-
-/*
- * CRIU 4.2 probes breakpoints itself (kerndat) and came with native guard
- * support: its marker symbol stands for both.
- */
-static bool criu_probes_breakpoints(void)
-{
-	return guard_criu_native();
-}
-
-static void single_step(const char *why)
-{
-	int *fi_strategy = guard_criu_fi_strategy();
-
-	if (!fi_strategy) {
-		pr_warn("%s, but this criu exports no fi_strategy: it will hang waiting for a task to trap; run it with CRIU_FAULT=%d\n",
-			why, GUARD_FI_NO_BREAKPOINTS);
-		return;
-	}
-	if (*fi_strategy == GUARD_FI_NO_BREAKPOINTS)
-		return;
-	if (*fi_strategy) {
-		pr_warn("%s, and CRIU_FAULT=%d replaces criu's no-breakpoints switch (%d): criu will hang waiting for a task to trap\n",
-			why, *fi_strategy, GUARD_FI_NO_BREAKPOINTS);
-		return;
-	}
-	*fi_strategy = GUARD_FI_NO_BREAKPOINTS;
-	pr_warn("%s: criu single-steps tasks instead, as with CRIU_FAULT=%d (CRIU_GUARD_HWBP=off leaves criu alone)\n",
-		why, GUARD_FI_NO_BREAKPOINTS);
-}
-
-/*
- * Runs for every dump, pre-dump and restore, guards or not: on a host
- * whose breakpoints never fire, CRIU 4.0/4.1 hangs at the end of each.
- */
-static void check_breakpoints(const struct guard_settings *s)
-{
-	enum guard_hwbp_state hw;
-	uint64_t t0;
-
-	if (s->hwbp == GUARD_HWBP_OFF)
-		return;
-	if (s->hwbp == GUARD_HWBP_BROKEN) {
-		single_step(
-			"CRIU_GUARD_HWBP=broken: hardware breakpoints taken as broken");
-		return;
-	}
-	if (criu_probes_breakpoints())
-		return;
-	t0 = guard_now_us();
-	hw = guard_hwbp_probe();
-	pr_info("hardware breakpoints: %s (probe %lluus)\n",
-		guard_hwbp_state_name(hw),
-		(unsigned long long)(guard_now_us() - t0));
-	if (hw == GUARD_HWBP_SILENT)
-		single_step("hardware breakpoints don't fire on this host");
-}
-
 static int guard_init(int st)
 {
 	struct guard_settings s;
@@ -134,7 +35,6 @@ static int guard_init(int st)
 	stage = st;
 	if (guard_settings_load(&s))
 		return -1;
-	check_breakpoints(&s);
 	if (st == CR_PLUGIN_STAGE__PRE_DUMP) {
 		/*
 		 * Pre-dump has no CHECKPOINT_DEVICES hook and leaves guards in

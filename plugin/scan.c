@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "guard_env.h"
 #include "guard_kernel.h"
 #include "guard_log.h"
 #include "guard_proc.h"
@@ -119,35 +120,31 @@ int guard_scan_pagemap_bits(int pagemap_fd, uint64_t start, uint64_t end,
 	return ret;
 }
 
-static const struct {
-	const char *name;
-	enum guard_scan_mode mode;
-} mode_names[] = {
+static const struct guard_env_name scan_names[] = {
 	/* The first name of a mode is the one logs print. */
 	{ "scan", GUARD_SCAN_FULL },
 	{ "smaps", GUARD_SCAN_SMAPS },
 	{ "auto", GUARD_SCAN_FULL },
 };
 
+const struct guard_env_enum guard_scan_env = { "CRIU_GUARD_SCAN", scan_names,
+					       sizeof(scan_names) /
+						       sizeof(*scan_names),
+					       "auto" };
+
 int guard_scan_mode_parse(const char *s, enum guard_scan_mode *mode)
 {
-	if (!s || !*s)
-		s = "auto";
-	for (size_t i = 0; i < sizeof(mode_names) / sizeof(*mode_names); i++) {
-		if (!strcmp(s, mode_names[i].name)) {
-			*mode = mode_names[i].mode;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	int v;
+
+	if (guard_env_parse(&guard_scan_env, s, &v))
+		return -EINVAL;
+	*mode = v;
+	return 0;
 }
 
 const char *guard_scan_mode_name(enum guard_scan_mode mode)
 {
-	for (size_t i = 0; i < sizeof(mode_names) / sizeof(*mode_names); i++)
-		if (mode_names[i].mode == mode)
-			return mode_names[i].name;
-	return "?";
+	return guard_env_name(&guard_scan_env, mode);
 }
 
 static int scan_one(int fd, const struct guard_features *f, uint64_t start,

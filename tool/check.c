@@ -27,7 +27,8 @@
 struct criu_info {
 	char path[4096];
 	char version[64];
-	int native; /* 1 exports the symbol, 0 not, <0 can't tell */
+	int native;	 /* 1 exports the symbol, 0 not, <0 can't tell */
+	int fi_strategy; /* the same for the breakpoint plugin's switch */
 };
 
 static bool find_in_path(const char *name, char *out, size_t len)
@@ -99,13 +100,14 @@ static void probe_criu(const char *name, struct criu_info *ci)
 {
 	memset(ci, 0, sizeof(*ci));
 	snprintf(ci->version, sizeof(ci->version), "not found");
-	ci->native = -ENOENT;
+	ci->native = ci->fi_strategy = -ENOENT;
 	if (!find_in_path(name, ci->path, sizeof(ci->path))) {
 		ci->path[0] = '\0';
 		return;
 	}
 	criu_version(ci->path, ci->version, sizeof(ci->version));
 	ci->native = elf_file_exports(ci->path, GUARD_CRIU_NATIVE_SYMBOL);
+	ci->fi_strategy = elf_file_exports(ci->path, GUARD_CRIU_FI_SYMBOL);
 }
 
 /*
@@ -148,7 +150,7 @@ static void check_json_bool(const char *key, bool v, bool raw, bool last)
 
 static void check_host(const struct opts *o, const struct guard_features *f,
 		       const struct criu_info *ci, const char *plugin,
-		       struct host_facts *h)
+		       const char *hwbp_plugin, struct host_facts *h)
 {
 	const char *fault = getenv("CRIU_FAULT");
 
@@ -159,6 +161,8 @@ static void check_host(const struct opts *o, const struct guard_features *f,
 	host_criu_version(ci->version, &h->criu_major, &h->criu_minor);
 	h->criu_native = ci->native;
 	h->plugin_installed = access(plugin, R_OK) == 0;
+	h->hwbp_plugin_installed = access(hwbp_plugin, R_OK) == 0;
+	h->criu_fi_strategy = ci->fi_strategy;
 	h->hwbp = guard_hwbp_probe();
 	h->hwbp_policy = o->hwbp_policy;
 	h->criu_fault = fault ? atoi(fault) : 0;
@@ -177,7 +181,8 @@ static const char *hwbp_line(const struct host_facts *h, char *buf, size_t len)
 static void check_json(const struct guard_features *f,
 		       const struct guard_features *raw, bool pmadv,
 		       const struct criu_info *ci, const char *plugin,
-		       const struct host_facts *h, const char *blocker)
+		       const char *hwbp_plugin, const struct host_facts *h,
+		       const char *blocker)
 {
 	printf("{");
 	check_json_bool("madv_guard", f->madv_guard, raw->madv_guard, 0);
@@ -198,6 +203,10 @@ static void check_json(const struct guard_features *f,
 	json_str(plugin);
 	printf(",\"plugin_installed\":%s",
 	       h->plugin_installed ? "true" : "false");
+	printf(",\"hwbp_plugin\":");
+	json_str(hwbp_plugin);
+	printf(",\"hwbp_plugin_installed\":%s",
+	       h->hwbp_plugin_installed ? "true" : "false");
 	printf(",\"hwbp\":");
 	json_str(h->hwbp == GUARD_HWBP_FIRE   ? "fire" :
 		 h->hwbp == GUARD_HWBP_SILENT ? "silent" :
@@ -224,7 +233,8 @@ static void check_json(const struct guard_features *f,
 static void check_human(const struct guard_features *f,
 			const struct guard_features *raw, bool pmadv,
 			const struct criu_info *ci, const char *plugin,
-			const struct host_facts *h, const char *blocker)
+			const char *hwbp_plugin, const struct host_facts *h,
+			const char *blocker)
 {
 	char buf[128], hw[512];
 
@@ -267,6 +277,11 @@ static void check_human(const struct guard_features *f,
 		       "yes" :
 		       "no: meson install, or the criu-guard package",
 	       plugin);
+	printf("%-44s %s (%s)\n", "breakpoint plugin installed",
+	       h->hwbp_plugin_installed ?
+		       "yes" :
+		       "no: meson install, or the criu-guard package",
+	       hwbp_plugin);
 	check_line(
 		"soft-dirty (criu pre-dump)",
 		host_soft_dirty() ?
@@ -298,7 +313,8 @@ int cmd_check(const struct opts *o)
 	struct host_facts h;
 	struct criu_info ci;
 	const char *blocker;
-	char plugin[4096];
+	char plugin[4096], hwbp_plugin[4096];
+	const char *dir = o->plugin_dir ? o->plugin_dir : PLUGINDIR;
 	bool pmadv;
 
 	if (o->nargs) {
@@ -310,13 +326,15 @@ int cmd_check(const struct opts *o)
 	/* Unmasked, as the kernel offers it: the check's own probe did. */
 	pmadv = raw.batch;
 	probe_criu(o->criu ? o->criu : "criu", &ci);
-	snprintf(plugin, sizeof(plugin), "%s/guard_plugin.so",
-		 o->plugin_dir ? o->plugin_dir : PLUGINDIR);
-	check_host(o, &f, &ci, plugin, &h);
+	snprintf(plugin, sizeof(plugin), "%s/guard_plugin.so", dir);
+	snprintf(hwbp_plugin, sizeof(hwbp_plugin), "%s/guard_hwbp.so", dir);
+	check_host(o, &f, &ci, plugin, hwbp_plugin, &h);
 	blocker = host_guarded_dump_blocker(&h);
 	if (o->json)
-		check_json(&f, &raw, pmadv, &ci, plugin, &h, blocker);
+		check_json(&f, &raw, pmadv, &ci, plugin, hwbp_plugin, &h,
+			   blocker);
 	else
-		check_human(&f, &raw, pmadv, &ci, plugin, &h, blocker);
+		check_human(&f, &raw, pmadv, &ci, plugin, hwbp_plugin, &h,
+			    blocker);
 	return blocker ? EXIT_NO : 0;
 }

@@ -163,9 +163,11 @@ int main(int argc, char **argv)
 	o.nargs = npos - 1;
 	if (guard_hwbp_policy_parse(getenv("CRIU_GUARD_HWBP"),
 				    &o.hwbp_policy)) {
-		fprintf(stderr,
-			"criu-guard: CRIU_GUARD_HWBP=%s is not auto, off or broken\n",
-			getenv("CRIU_GUARD_HWBP"));
+		char names[64];
+
+		guard_env_names(&guard_hwbp_env, names, sizeof(names));
+		fprintf(stderr, "criu-guard: CRIU_GUARD_HWBP=%s is not %s\n",
+			getenv("CRIU_GUARD_HWBP"), names);
 		free(pos);
 		return EXIT_ERR;
 	}

@@ -69,29 +69,44 @@ static bool criu_at_least(const struct host_facts *h, int major, int minor)
 	       (h->criu_major == major && h->criu_minor >= minor);
 }
 
-/* CRIU 4.2 probes breakpoints itself and single-steps where they fail. */
-static bool criu_probes_hwbp(const struct host_facts *h)
+/* The breakpoint plugin's own policy, over what the check found. */
+static enum guard_hwbp_verdict hwbp_verdict(const struct host_facts *h)
 {
-	return h->criu_native > 0 || criu_at_least(h, 4, 2);
+	struct guard_hwbp_facts f = {
+		.policy = h->hwbp_policy,
+		.state = h->hwbp,
+		/* CRIU 4.2 probes breakpoints itself and single-steps. */
+		.criu_probes = h->criu_native > 0 || criu_at_least(h, 4, 2),
+		.criu_fault = h->criu_fault,
+		.plugin = h->hwbp_plugin_installed,
+		.fi_strategy = h->criu_fi_strategy != 0,
+	};
+
+	return guard_hwbp_decide(&f);
 }
 
 const char *host_hwbp_outcome(const struct host_facts *h)
 {
-	if (h->hwbp != GUARD_HWBP_SILENT && h->hwbp_policy != GUARD_HWBP_BROKEN)
-		return h->hwbp == GUARD_HWBP_FIRE ?
-			       "criu stops tasks with them as usual" :
-			       "can't tell (not x86, or ptrace refused)";
-	if (criu_probes_hwbp(h))
+	switch (hwbp_verdict(h)) {
+	case GUARD_HWBP_WORKS:
+		return "criu stops tasks with them as usual";
+	case GUARD_HWBP_CRIU_STEPS:
 		return "criu notices and single-steps instead";
-	if (h->criu_fault == GUARD_FI_NO_BREAKPOINTS)
+	case GUARD_HWBP_FAULT_STEPS:
 		return "CRIU_FAULT=130 makes criu single-step instead";
-	if (h->criu_fault)
+	case GUARD_HWBP_HANG_FAULT:
 		return "criu HANGS at the end of every dump: CRIU_FAULT is set to another value, which replaces the no-breakpoints switch; unset it";
-	if (!h->plugin_installed)
-		return "criu HANGS at the end of every dump and restore: install the plugin (it switches criu to single-stepping) or export CRIU_FAULT=130";
-	if (h->hwbp_policy == GUARD_HWBP_OFF)
+	case GUARD_HWBP_HANG_NO_PLUGIN:
+		return "criu HANGS at the end of every dump and restore: install the plugin guard_hwbp.so (it switches criu to single-stepping) or export CRIU_FAULT=130";
+	case GUARD_HWBP_HANG_NO_SWITCH:
+		return "criu HANGS at the end of every dump and restore: this criu exports no fi_strategy for the plugin to set; export CRIU_FAULT=130";
+	case GUARD_HWBP_HANG_OFF:
 		return "criu HANGS at the end of every dump: CRIU_GUARD_HWBP=off keeps the plugin from switching criu to single-stepping; unset it";
-	return "the plugin switches criu to single-stepping (as CRIU_FAULT=130)";
+	case GUARD_HWBP_SWITCH:
+		return "the plugin switches criu to single-stepping (as CRIU_FAULT=130)";
+	default:
+		return "can't tell (not x86, or ptrace refused)";
+	}
 }
 
 const char *host_guarded_dump_blocker(const struct host_facts *h)
@@ -106,10 +121,7 @@ const char *host_guarded_dump_blocker(const struct host_facts *h)
 		return "the kernel reports guard pages neither in PAGEMAP_SCAN nor in pagemap";
 	if (h->criu_native <= 0 && !h->plugin_installed)
 		return "criu has no guard support of its own and the plugin is not installed where it loads plugins: install it";
-	if ((h->hwbp == GUARD_HWBP_SILENT ||
-	     h->hwbp_policy == GUARD_HWBP_BROKEN) &&
-	    !criu_probes_hwbp(h) && h->criu_fault != GUARD_FI_NO_BREAKPOINTS &&
-	    (h->criu_fault || h->hwbp_policy == GUARD_HWBP_OFF))
+	if (guard_hwbp_hangs(hwbp_verdict(h)))
 		return "hardware breakpoints don't fire and nothing switches criu to single-stepping: criu hangs";
 	return NULL;
 }

@@ -27,6 +27,8 @@ struct host_facts {
 	int criu_major, criu_minor; /* 0.0 if unknown */
 	int criu_native;	    /* 1 native guards, 0 not, <0 unknown */
 	bool plugin_installed;
+	bool hwbp_plugin_installed; /* guard_hwbp.so beside it */
+	int criu_fi_strategy;	    /* criu exports fi_strategy: 1, 0, <0 ? */
 	enum guard_hwbp_state hwbp;
 	enum guard_hwbp_policy hwbp_policy; /* CRIU_GUARD_HWBP */
 	int criu_fault;			    /* CRIU_FAULT, 0 if unset */
@@ -38,7 +40,10 @@ struct host_facts {
  */
 const char *host_guarded_dump_blocker(const struct host_facts *h);
 
-/* What this criu does where breakpoints never fire, for the report. */
+/*
+ * What this criu does where breakpoints never fire, for the report: the
+ * breakpoint plugin's own policy (guard_hwbp_decide) over these facts.
+ */
 const char *host_hwbp_outcome(const struct host_facts *h);
 
 #endif
