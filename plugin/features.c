@@ -135,11 +135,13 @@ void guard_features_mask(struct guard_features *f, const char *s)
 		if (!strcmp(tok, "madv"))
 			f->madv_guard = f->scan_guard = f->pagemap_bit =
 				f->smaps_flag = f->batch = f->pidfd_self =
-					false;
+					f->pagewalk = false;
 		else if (!strcmp(tok, "scan"))
-			f->scan_guard = false;
+			f->scan_guard = f->pagewalk = false;
 		else if (!strcmp(tok, "pagemap"))
-			f->pagemap_bit = false;
+			f->pagemap_bit = f->pagewalk = false;
+		else if (!strcmp(tok, "pagewalk"))
+			f->pagewalk = false;
 		else if (!strcmp(tok, "smaps"))
 			f->smaps_flag = false;
 		else if (!strcmp(tok, "batch"))
@@ -179,6 +181,8 @@ int guard_probe_features(struct guard_features *f)
 			close(fd);
 		}
 		f->smaps_flag = probe_smaps(p);
+		/* Both of criu's page walks must be told what a guard is. */
+		f->pagewalk = f->scan_guard && f->pagemap_bit;
 		probe_batch(f, p, page);
 	}
 	munmap(p, 3 * page);
@@ -187,10 +191,10 @@ int guard_probe_features(struct guard_features *f)
 
 void guard_features_log(const struct guard_features *f)
 {
-	pr_info("kernel: madv_guard=%d scan_guard=%d pagemap_bit=%d smaps_gu=%d batch=%d pidfd_self=%d task_size=%#llx page=%ld\n",
+	pr_info("kernel: madv_guard=%d scan_guard=%d pagemap_bit=%d smaps_gu=%d batch=%d pidfd_self=%d pagewalk=%d task_size=%#llx page=%ld\n",
 		f->madv_guard, f->scan_guard, f->pagemap_bit, f->smaps_flag,
-		f->batch, f->pidfd_self, (unsigned long long)f->task_size,
-		f->page_size);
+		f->batch, f->pidfd_self, f->pagewalk,
+		(unsigned long long)f->task_size, f->page_size);
 }
 
 int guard_detect_features(struct guard_features *f)
