@@ -280,22 +280,23 @@ mode_pidns() {
 	verdict "$d"
 }
 
-# Pre-dump has no CHECKPOINT_DEVICES: init(PRE_DUMP) says what happens to
-# guards.  Without soft-dirty (this kernel) criu aborts the pre-dump, but
-# the line must be in its log and the task must keep its guards.
+# Pre-dump has no CHECKPOINT_DEVICES: init(PRE_DUMP) hooks criu's page
+# walk (zero-lift), so both pre-dump modes leave guard pages out.  Without
+# soft-dirty (this kernel) criu aborts the pre-dump, but the plugin's line
+# must be in its log and the task must keep its guards.
 # modes_pre_dump DIR: both pre-dump modes into DIR/pre-MODE; returns 0 if
 # each ended as expected.
 modes_pre_dump() {
-	local d=$1 before mode
+	local d=$1 before mode line
 	before=$(imgtool scan "$PID")
+	line="guard: pre-dump: zero-lift: criu's page walk skips guard pages"
+	plugin_records || line="guard: pre-dump: criu skips guard pages natively; plugin stands aside"
 	for mode in splice read; do
 		mkdir -p "$d/pre-$mode"
 		# criu aborts (SIGABRT) where dirty tracking is off: keep bash quiet.
 		if ("$criu" pre-dump -t "$PID" -D "$d/pre-$mode" -o pre-dump.log -v4 \
 			-L "$plugins" --pre-dump-mode=$mode; exit $?) 2>/dev/null; then
 			log "pre-dump ($mode) succeeded"
-		elif [ $mode = splice ] && grep -q "Can't splice all pages to pipe" "$d/pre-$mode/pre-dump.log"; then
-			log "pre-dump (splice) fails on the guard pages: use --pre-dump-mode=read"
 		elif grep -q 'Dirty tracking support is OFF' "$d/pre-$mode/pre-dump.log" &&
 			grep -q 'BUG at' "$d/pre-$mode/pre-dump.log"; then
 			log "pre-dump ($mode) aborted: no soft-dirty tracking on this kernel"
@@ -303,7 +304,7 @@ modes_pre_dump() {
 			log "pre-dump ($mode) failed for an unexpected reason"
 			return 1
 		fi
-		grep -q 'guard: pre-dump: guards stay installed' "$d/pre-$mode/pre-dump.log" ||
+		grep -q "$line" "$d/pre-$mode/pre-dump.log" ||
 			{ log "no plugin line in the $mode pre-dump log"; return 1; }
 		modes_same_guards "$PID" "$before" "after pre-dump ($mode)" || return 1
 	done
@@ -386,7 +387,7 @@ flow_second_plugin() {
 
 # CRIU >= 4.2 collects guards itself (VMA_AREA_GUARD entries in mm-*.img).
 # In auto mode the plugin leaves them to criu; with CRIU_GUARD_MODE=plugin
-# it lifts them before criu looks, so criu records none.  Either way each
+# it hides them from criu's page scans (zero-lift), so criu records none.  Either way each
 # range is restored by exactly one of them.
 flow_native_split() {
 	local d=$work/$FUNCNAME before by_criu by_plugin
@@ -406,7 +407,7 @@ flow_native_split() {
 			{ log "criu's mm image does not hold the task's guards"; return 1; }
 		[ -z "$by_plugin" ] || { log "plugin recorded guards in auto mode"; return 1; } ;;
 	plugin)
-		[ -z "$by_criu" ] || { log "criu recorded guards the plugin had lifted"; return 1; }
+		[ -z "$by_criu" ] || { log "criu recorded guards the plugin hid from it"; return 1; }
 		[ "$by_plugin" = "$before" ] ||
 			{ log "plugin image does not hold the task's guards"; return 1; } ;;
 	esac

@@ -182,6 +182,18 @@ flow_zero_lift_kill_sweep() {
 # top of it, guards installed and removed in between, the final dump and
 # an exact restore, in criu's default (splice) and read pre-dump modes.
 # Needs soft-dirty tracking: SKIP where criu check says it is missing.
+# zl_move N: guard_moving's step N (SIGUSR1), waited for.
+zl_move() {
+	local i
+	kill -USR1 "$PID"
+	for ((i = 0; i < 100; i++)); do
+		grep -q "^step $1 done" "$d/out" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	log "guard_moving did not finish step $1"
+	return 1
+}
+
 zl_pre_dump_flow() {
 	local mode=$1 d=$work/$2 before
 	needs_plugin_records && return 0
@@ -189,19 +201,17 @@ zl_pre_dump_flow() {
 		log "SKIP: criu check --feature mem_dirty_track fails: this kernel has no soft-dirty tracking, which pre-dump needs"
 		return 0
 	fi
-	start guard_anon "$d" || return 1
+	start guard_moving "$d" || return 1
 	mkdir -p "$d/pre1" "$d/pre2"
 	"$criu" pre-dump -t "$PID" -D "$d/pre1" -o pre-dump.log -v4 -L "$plugins" \
 		--pre-dump-mode="$mode" || { log "first pre-dump ($mode) failed"; kill -9 "$PID"; return 1; }
 	zl_hooked "$d/pre1/pre-dump.log" || { kill -9 "$PID"; return 1; }
 	# The test moves its guards: a new one over a dumped page, one gone.
-	kill -USR1 "$PID"
-	sleep 0.2
+	zl_move 1 || { kill -9 "$PID"; return 1; }
 	"$criu" pre-dump -t "$PID" -D "$d/pre2" -o pre-dump.log -v4 -L "$plugins" \
 		--pre-dump-mode="$mode" --prev-images-dir ../pre1 --track-mem ||
 		{ log "second pre-dump ($mode) failed"; kill -9 "$PID"; return 1; }
-	kill -USR1 "$PID"
-	sleep 0.2
+	zl_move 2 || { kill -9 "$PID"; return 1; }
 	before=$(imgtool scan "$PID")
 	dump "$d" "$plugins" --prev-images-dir ../pre2 --track-mem ||
 		{ log "final dump failed"; kill -9 "$PID"; return 1; }
