@@ -235,6 +235,9 @@ static int record(int dirfd, struct guard_task *t)
 	 */
 	if (!ret && t->ranges.n)
 		ret = register_inventory();
+	/* Every task after the first with guards adds to the binding. */
+	if (!ret && d.in_inventory)
+		ret = guard_binding_reserve(dirfd, d.tasks.n);
 	return ret;
 }
 
@@ -364,8 +367,9 @@ static int reinstall(struct guard_task *t)
 
 /*
  * CRIU has written every image when exit(DUMP) runs.  Too late to fail
- * the dump: if the binding can't be written the restore refuses, because
- * the inventory names the plugin and the binding is missing.
+ * the dump: its space was reserved at CHECKPOINT_DEVICES, and if it can't
+ * be written all the same the restore refuses, because the inventory
+ * names the plugin and the binding is missing.
  */
 static void bind_images(void)
 {
@@ -411,6 +415,8 @@ void guard_dump_fini(int ret)
 	}
 	if (!ret && d.in_inventory)
 		bind_images();
+	else if (d.in_inventory)
+		guard_binding_unreserve(criu_get_image_dir());
 	guard_tasks_free(&d.tasks);
 	free(d.pids);
 	memset(&d, 0, sizeof(d));

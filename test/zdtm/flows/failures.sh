@@ -304,21 +304,76 @@ flow_restore_nspid_fails() {
 	wait_gone "$PID"
 }
 
-# The binding is written at exit(DUMP), when the dump's result is fixed:
-# if it can't be written (here guard-binding.img.tmp is a directory), the
-# dump still succeeds, says the images can't be restored, and the restore
-# refuses them instead of trusting unbound images.
+# The binding is written at exit(DUMP), when criu has decided the dump
+# succeeded; its space is reserved at CHECKPOINT_DEVICES, while the dump
+# can still fail.  Where it can't be reserved (here guard-binding.img.tmp
+# is a directory), the dump fails, and the task runs on with its guards.
 flow_dump_binding_unwritable() {
-	local d=$work/$FUNCNAME
+	local d=$work/$FUNCNAME before
 	needs_plugin_records && return 0
 	start guard_anon "$d" || return 1
+	before=$(imgtool scan "$PID")
 	mkdir "$d/img/guard-binding.img.tmp"
-	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	if dump "$d" "$plugins"; then
+		log "dump succeeded with a binding that can't be written"
+		return 1
+	fi
+	grep -q "guard: Can't reserve guard-binding.img" "$d/img/dump.log" ||
+		{ log "no message about the binding in the dump log"; kill -9 "$PID"; return 1; }
+	! grep -q 'Dumping finished successfully' "$d/img/dump.log" ||
+		{ log "criu declared success"; kill -9 "$PID"; return 1; }
+	modes_same_guards "$PID" "$before" "after the failed dump" || { kill -9 "$PID"; return 1; }
+	verdict "$d"
+}
+
+# A full disk at any point of the dump: the images go to a small tmpfs
+# whose free space is swept around what the dump needs.  Whenever criu
+# says "Dumping finished successfully", the binding is there and the
+# images restore; otherwise the dump failed and the task runs on with its
+# guards.  Never a success that can't be restored.
+flow_dump_full_disk() {
+	local d=$work/$FUNCNAME need free rc=0 ok=0 failed=0 reserve=0 page before
+	needs_plugin_records && return 0
+	page=$(getconf PAGESIZE)
+	start guard_anon "$d/probe" || return 1
+	dump "$d/probe" "$plugins" -W "$d/probe" || { log "dump failed"; kill -9 "$PID"; return 1; }
 	wait_gone "$PID" || return 1
-	grep -q "guard: the dump succeeded but guard-binding.img could not be written: it can't be restored" "$d/img/dump.log" ||
-		{ log "no message about the binding in the dump log"; return 1; }
-	[ ! -e "$d/img/guard-binding.img" ] || { log "a binding was written"; return 1; }
-	failures_refused "$d" img "guard-binding.img is missing"
+	# tmpfs counts whole pages per file.
+	need=$(find "$d/probe/img" -type f -printf '%s\n' |
+		awk -v p="$page" '{ n += int(($1 + p - 1) / p) } END { print n }')
+	for ((free = need - 6; free <= need + 2; free++)); do
+		local c=$d/free-$free
+		mkdir -p "$c/img"
+		mount -t tmpfs -o size=$(((need + 16) * page)) none "$c/img" || { log "SKIP: can't mount a tmpfs"; return 0; }
+		start guard_anon "$c" || { umount "$c/img"; return 1; }
+		before=$(imgtool scan "$PID")
+		fallocate -l $(((need + 16 - free) * page)) "$c/img/filler" 2>/dev/null ||
+			head -c $(((need + 16 - free) * page)) /dev/zero >"$c/img/filler" 2>/dev/null
+		# The log goes beside the tmpfs (-W), where there is room for it.
+		if dump "$c" "$plugins" -W "$c" 2>/dev/null; then
+			wait_gone "$PID" || rc=1
+			rm -f "$c/img/filler"
+			if [ ! -f "$c/img/guard-binding.img" ]; then
+				log "free $free pages: dump succeeded without guard-binding.img"
+				rc=1
+			elif ! restore "$c" "$plugins" -W "$c" || ! verdict "$c"; then
+				log "free $free pages: dump succeeded but does not restore"
+				rc=1
+			fi
+			ok=$((ok + 1))
+		else
+			modes_same_guards "$PID" "$before" "after a dump on a full disk" || rc=1
+			kill -9 "$PID" 2>/dev/null
+			wait_gone "$PID" || rc=1
+			failed=$((failed + 1))
+			grep -q "guard: Can't reserve .* guard-binding.img" "$c/dump.log" &&
+				reserve=$((reserve + 1))
+		fi
+		umount "$c/img"
+	done
+	log "full disk: $ok dumps succeeded and restored, $failed failed with every task untouched ($reserve of them at the binding's reservation)"
+	[ $ok -gt 0 ] && [ $failed -gt 0 ] || { log "the sweep missed the edge ($ok ok, $failed failed)"; rc=1; }
+	return $rc
 }
 
 # A task whose guard image would exceed what a restore reads (64 MiB,
