@@ -307,6 +307,9 @@ static int resolve_prev(struct guard_pagewalk *pw, const struct exe *x)
 	for (size_t i = 0; i < pw->n_slots; i++) {
 		struct guard_pagewalk_slot *s = &pw->slots[i];
 
+		/* Ours, left by an earlier run: chain past it, not to it. */
+		if (s->orig == wrappers[s->fn])
+			s->orig = dlsym(RTLD_DEFAULT, fn_names[s->fn]);
 		if (!in_exe(x, (uintptr_t)s->orig))
 			pw->prev[s->fn] = s->orig;
 	}
@@ -333,11 +336,17 @@ static int slot_write(struct guard_pagewalk_slot *s, void *v)
 	return 0;
 }
 
-/* A slot may be unloaded with the plugin only if no slot points at it. */
-static int pin_self(void)
+/*
+ * The wrappers must outlive any dlclose() of the plugin, since a slot may
+ * still point at them.  Linked into the executable itself (unit tests),
+ * they are never unloaded.
+ */
+static int pin_self(const struct exe *x)
 {
 	Dl_info info;
 
+	if (in_exe(x, (uintptr_t)pw_ioctl))
+		return 0;
 	if (!dladdr((void *)pw_ioctl, &info) || !info.dli_fname)
 		return -ENOENT;
 	if (!dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE))
@@ -379,7 +388,7 @@ static int locate(struct guard_pagewalk *pw, const char **why)
 		*why = "libc's ioctl or pread can't be found";
 		return -ENOENT;
 	}
-	if (pin_self()) {
+	if (pin_self(&x)) {
 		*why = "the plugin can't pin itself in memory";
 		return -ENOENT;
 	}
