@@ -33,8 +33,9 @@ static struct {
 	struct guard_tasks tasks; /* every task dumped, for the index */
 	uint32_t *pids;
 	bool in_inventory;
-	bool streaming; /* criu dump --stream: our images can't follow */
-	bool zero_lift; /* pw is in place: nothing is lifted */
+	bool streaming;	 /* criu dump --stream: our images can't follow */
+	bool zero_lift;	 /* pw is in place: nothing is lifted */
+	size_t reserved; /* tasks the binding's reserved space covers */
 	struct guard_pagewalk pw;
 } d;
 
@@ -235,9 +236,14 @@ static int record(int dirfd, struct guard_task *t)
 	 */
 	if (!ret && t->ranges.n)
 		ret = register_inventory();
-	/* Every task after the first with guards adds to the binding. */
-	if (!ret && d.in_inventory)
-		ret = guard_binding_reserve(dirfd, d.tasks.n);
+	/*
+	 * Every task after the first with guards adds to the binding: the
+	 * reservation grows ahead of them, so few hooks pay for it.
+	 */
+	if (!ret && d.in_inventory && d.tasks.n > d.reserved) {
+		d.reserved = d.tasks.n < 8 ? 16 : 2 * d.tasks.n;
+		ret = guard_binding_reserve(dirfd, d.reserved);
+	}
 	return ret;
 }
 
