@@ -387,7 +387,8 @@ flow_second_plugin() {
 
 # CRIU >= 4.2 collects guards itself (VMA_AREA_GUARD entries in mm-*.img).
 # In auto mode the plugin leaves them to criu; with CRIU_GUARD_MODE=plugin
-# it hides them from criu's page scans (zero-lift), so criu records none.  Either way each
+# it records them too (nothing is lifted: criu's own walk skips guard
+# pages).  Either way each range is installed once at restore.  Either way each
 # range is restored by exactly one of them.
 flow_native_split() {
 	local d=$work/$FUNCNAME before by_criu by_plugin
@@ -407,7 +408,8 @@ flow_native_split() {
 			{ log "criu's mm image does not hold the task's guards"; return 1; }
 		[ -z "$by_plugin" ] || { log "plugin recorded guards in auto mode"; return 1; } ;;
 	plugin)
-		[ -z "$by_criu" ] || { log "criu recorded guards the plugin hid from it"; return 1; }
+		[ "$by_criu" = "$before" ] ||
+			{ log "criu's mm image does not hold the task's guards"; return 1; }
 		[ "$by_plugin" = "$before" ] ||
 			{ log "plugin image does not hold the task's guards"; return 1; } ;;
 	esac
