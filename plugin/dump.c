@@ -33,10 +33,9 @@ static struct {
 	struct guard_tasks tasks; /* every task dumped, for the index */
 	uint32_t *pids;
 	bool in_inventory;
-	bool streaming;	  /* criu dump --stream: our images can't follow */
-	bool zero_lift;	  /* pw is in place (or native_walk): nothing lifted */
-	bool native_walk; /* criu >= 4.2: its own walk skips guard pages */
-	size_t reserved;  /* tasks the binding's reserved space covers */
+	bool streaming;	 /* criu dump --stream: our images can't follow */
+	bool zero_lift;	 /* pw is in place: nothing is lifted */
+	size_t reserved; /* tasks the binding's reserved space covers */
 	struct guard_pagewalk pw;
 } d;
 
@@ -58,17 +57,14 @@ static void choose_pagewalk(const char *stage)
 	int ret = -EOPNOTSUPP;
 
 	/*
-	 * CRIU >= 4.2 (here with CRIU_GUARD_MODE=plugin) leaves guard pages
-	 * out of its page walk itself, and relies on its own guard scan: no
-	 * hook, and nothing to lift.
+	 * CRIU >= 4.2 (here with CRIU_GUARD_MODE=plugin) walks pages past
+	 * guards itself and records them from its own guard scan, which a
+	 * hook would break: the plugin lifts them first, as it always did in
+	 * this mode, so that criu records none and the plugin all.
 	 */
-	if (guard_criu_native()) {
-		d.zero_lift = d.native_walk = true;
-		pr_info("%s: zero-lift: criu's page walk skips guard pages (natively); no task is touched\n",
-			stage);
-		return;
-	}
-	if (d.feat.pagewalk)
+	if (guard_criu_native())
+		why = "criu >= 4.2 runs its own guard scan; CRIU_GUARD_MODE=plugin takes the guards from it";
+	else if (d.feat.pagewalk)
 		ret = guard_pagewalk_install(&d.pw, &why);
 	d.zero_lift = !ret;
 	if (d.zero_lift) {
@@ -94,7 +90,8 @@ int guard_predump_init(const struct guard_features *f,
 	d.set = *s;
 	if (!f->madv_guard)
 		return 0;
-	if (s->mode == GUARD_MODE_AUTO && guard_criu_native()) {
+	/* Pre-dump records nothing: criu >= 4.2 needs no help in any mode. */
+	if (guard_criu_native()) {
 		pr_info("pre-dump: criu skips guard pages natively; plugin stands aside\n");
 		return 0;
 	}
@@ -265,7 +262,7 @@ static int record(int dirfd, struct guard_task *t)
  */
 static int skip_task(struct guard_task *t, uint64_t t0, uint64_t t1)
 {
-	if (!d.native_walk && !guard_pagewalk_in_place(&d.pw)) {
+	if (!guard_pagewalk_in_place(&d.pw)) {
 		pr_err("task %d: criu's page walk is no longer hooked (another plugin replaced the ioctl or pread slot): refusing the dump; no guard was touched\n",
 		       (int)t->pid);
 		return -EIO;
@@ -424,7 +421,7 @@ void guard_dump_fini(int ret)
 	if (failed)
 		pr_err("%zu tasks run on without some of their guards\n",
 		       failed);
-	if (d.zero_lift && !d.native_walk) {
+	if (d.zero_lift) {
 		guard_pagewalk_remove(&d.pw);
 		pr_info("dump %s: zero-lift: %llu page scans and %llu pagemap reads filtered, %llu guard entries read as holes; nothing was lifted\n",
 			ret ? "failed" : "done", (unsigned long long)d.pw.scans,

@@ -182,10 +182,6 @@ flow_reinstall_fails_continue() {
 flow_dump_locked_guards() {
 	local d=$work/$FUNCNAME before
 	needs_plugin_records && return 0
-	if [ $native = 1 ]; then
-		log "SKIP: criu $(criu_version) skips guard pages itself: the plugin lifts nothing there"
-		return 0
-	fi
 	start guard_mlock_onfault "$d" || return 1
 	before=$(imgtool scan "$PID")
 	if CRIU_GUARD_DISABLE=pagewalk dump "$d" "$plugins" -R; then

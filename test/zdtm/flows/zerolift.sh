@@ -5,6 +5,14 @@
 # that), the guards are lifted and reinstalled as before.  Sourced by
 # test/zdtm/run; uses imgtool and modes_* from flows/modes.sh.
 
+# zl_needs_hook: 0 (SKIP said) where criu >= 4.2 walks past guards itself;
+# there the plugin hooks nothing (auto: stands aside; plugin: lifts).
+zl_needs_hook() {
+	plugin_records || { needs_plugin_records; return 0; }
+	[ $native = 1 ] || return 1
+	log "SKIP: criu $(criu_version) walks past guard pages itself: the plugin hooks nothing there"
+}
+
 # zl_hooked LOG: the dump or pre-dump at LOG ran with the hook, and
 # injected nothing into any task.
 zl_hooked() {
@@ -20,13 +28,12 @@ zl_hooked() {
 # live tasks keep exactly their guards, the images restore exactly.
 flow_zero_lift_tree() {
 	local d=$work/$FUNCNAME before
-	needs_plugin_records && return 0
+	zl_needs_hook && return 0
 	start guard_tree "$d" || return 1
 	before=$(imgtool scan "$PID")
 	dump "$d" "$plugins" -R || { log "dump -R failed"; kill -9 "$PID"; return 1; }
 	zl_hooked "$d/img/dump.log" || { kill -9 "$PID"; return 1; }
-	# criu >= 4.2 (CRIU_GUARD_MODE=plugin) skips guard pages itself: no hook.
-	[ $native = 1 ] || grep -q 'guard: dump done: zero-lift: [1-9][0-9]* page scans' "$d/img/dump.log" ||
+	grep -q 'guard: dump done: zero-lift: [1-9][0-9]* page scans' "$d/img/dump.log" ||
 		{ log "the hook filtered no page scan"; kill -9 "$PID"; return 1; }
 	modes_same_guards "$PID" "$before" "after dump -R" || { kill -9 "$PID"; return 1; }
 	verdict "$d"
@@ -36,12 +43,8 @@ flow_zero_lift_tree() {
 # PAGEMAP_SCAN (CRIU's fault injection FI_DONT_USE_PAGEMAP_SCAN=135).
 flow_zero_lift_pread() {
 	local d=$work/$FUNCNAME before
-	needs_plugin_records && return 0
+	zl_needs_hook && return 0
 	needs_fault 135 && return 0
-	if [ $native = 1 ]; then
-		log "SKIP: criu $(criu_version) skips guard pages in its own page walk: the plugin hooks none"
-		return 0
-	fi
 	start guard_anon "$d" || return 1
 	before=$(imgtool scan "$PID")
 	CRIU_FAULT=135 dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
@@ -58,11 +61,7 @@ flow_zero_lift_pread() {
 # before: the path is tested, and dump -R still leaves every guard.
 flow_zero_lift_fallback() {
 	local d=$work/$FUNCNAME before
-	needs_plugin_records && return 0
-	if [ $native = 1 ]; then
-		log "SKIP: criu $(criu_version) skips guard pages in its own page walk: nothing to fall back from"
-		return 0
-	fi
+	zl_needs_hook && return 0
 	start guard_tree "$d" || return 1
 	before=$(imgtool scan "$PID")
 	CRIU_GUARD_DISABLE=pagewalk dump "$d" "$plugins" -R ||
@@ -89,7 +88,7 @@ flow_zero_lift_fallback() {
 # range, before any task exists.
 flow_zero_lift_locked() {
 	local d=$work/$FUNCNAME before
-	needs_plugin_records && return 0
+	zl_needs_hook && return 0
 	start guard_mlock_onfault "$d" || return 1
 	before=$(imgtool scan "$PID")
 	dump "$d" "$plugins" -R || { log "dump -R of guards in locked memory failed"; kill -9 "$PID"; return 1; }
@@ -166,7 +165,7 @@ zl_reap_criu() {
 # criu by GUARD_TEST_TIMEOUT, each test by its verdict wait.
 flow_zero_lift_kill_sweep() {
 	local name sig ms r a rc=0 n=0 alive=0 dumped=0 parasite=0 t0
-	needs_plugin_records && return 0
+	zl_needs_hook && return 0
 	t0=$(date +%s)
 	for name in guard_tree guard_threads guard_many; do
 		for a in -R ""; do
@@ -206,7 +205,7 @@ zl_move() {
 
 zl_pre_dump_flow() {
 	local mode=$1 d=$work/$2 before
-	needs_plugin_records && return 0
+	zl_needs_hook && return 0
 	if ! "$criu" check --feature mem_dirty_track >/dev/null 2>&1; then
 		log "SKIP: criu check --feature mem_dirty_track fails: this kernel has no soft-dirty tracking, which pre-dump needs"
 		return 0
