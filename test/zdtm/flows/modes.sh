@@ -40,6 +40,20 @@ modes_port() {
 	done
 }
 
+# modes_wait_listen PORT: waits up to 10 s for a listener on PORT (a
+# fixed sleep lost the race to a page server slow to start, under load).
+# /proc/net/tcp, not a connection: the page server takes the first one.
+modes_wait_listen() {
+	local hex i
+	hex=$(printf '%04X' "$1")
+	for ((i = 0; i < 200; i++)); do
+		grep -q ":$hex 00000000:0000 0A" /proc/net/tcp && return 0
+		sleep 0.05
+	done
+	log "nothing listens on port $1"
+	return 1
+}
+
 # The CRIU modes below are written once for any plain test (NAME DIR):
 # the flows run them on guard_anon, and test/zdtm/run --criu-modes on every
 # test in TESTS (as zdtm.py applies its modes).
@@ -165,7 +179,7 @@ mode_page_server() {
 	"$criu" page-server -D "$d/pages" --address 127.0.0.1 --port "$port" \
 		-o page-server.log -v4 &
 	ps=$!
-	sleep 0.3
+	modes_wait_listen "$port" || { kill -9 "$ps" "$PID"; return 1; }
 	dump "$d" "$plugins" --page-server --address 127.0.0.1 --port "$port" ||
 		{ log "dump to the page server failed"; rc=1; }
 	wait "$ps" || { log "page server failed"; rc=1; }
