@@ -17,7 +17,20 @@
 #define GUARD_IMG_BINDING_MAGIC 0x31444e42u /* "BND1" */
 #define GUARD_BINDING_NAME "guard-binding.img"
 
-/* Records the digests for the tasks of idx (the dump's index). */
+/*
+ * Reserves, in guard-binding.img.tmp, the space the binding of n_tasks
+ * tasks can take, so that writing it at exit(DUMP), after criu has
+ * decided the dump succeeded, can't fail for want of space.  Called while
+ * the dump can still fail: 0, or -errno with a message.
+ */
+int guard_binding_reserve(int dirfd, size_t n_tasks);
+/* Drops the reservation (a failed dump). */
+void guard_binding_unreserve(int dirfd);
+
+/*
+ * Records the digests for the tasks of idx (the dump's index), into the
+ * reserved file if there is one.
+ */
 int guard_binding_write(int dirfd, const struct guard_index *idx);
 
 /*

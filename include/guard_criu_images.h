@@ -24,12 +24,14 @@
 #define CRIU_VMA_AREA_GUARD (1u << 16)
 #define CRIU_VMA_AREA_VDSO (1u << 3)
 #define CRIU_PAGEMAP_MAGIC 0x56084025u
+#define CRIU_MAP_LOCKED 0x2000u
 #define CRIU_IMG_MAX_ENTRY (64u << 20)
 
 struct guard_criu_mm {
 	struct guard_ranges mapped; /* the task's VMAs, adjacent ones merged */
 	struct guard_ranges guards; /* ranges criu restores as guards itself */
 	struct guard_range vdso;    /* the vDSO VMA; empty if none */
+	struct guard_ranges locked; /* VMAs criu restores with MAP_LOCKED */
 };
 
 void guard_criu_mm_init(struct guard_criu_mm *mm);
@@ -47,8 +49,10 @@ int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
 			 struct guard_criu_mm *out);
 
 /*
- * Checks that every range in g lies inside the mappings; name is the guard
- * image, for the message.  Returns 0 or -EINVAL.
+ * Checks that every range in g lies inside the mappings, and in none that
+ * criu restores locked (the kernel refuses MADV_GUARD_INSTALL there:
+ * -EOPNOTSUPP); name is the guard image, for the message.  Returns 0,
+ * -EINVAL or -EOPNOTSUPP.
  */
 int guard_criu_mm_check(const struct guard_criu_mm *mm, const char *name,
 			const struct guard_ranges *g);

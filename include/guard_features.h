@@ -10,13 +10,14 @@
 #include <stdint.h>
 
 struct guard_features {
-	bool madv_guard;    /* MADV_GUARD_INSTALL/REMOVE work */
-	bool scan_guard;    /* PAGEMAP_SCAN knows PAGE_IS_GUARD */
-	bool pagemap_bit;   /* pagemap bit 58 marks guard pages */
-	bool smaps_flag;    /* smaps VmFlags prints "gu" on such VMAs */
-	bool batch;	    /* process_madvise() takes guard advice on self */
-	bool pidfd_self;    /* ...with PIDFD_SELF, no pidfd_open() needed */
-	bool nspid;	    /* /proc/PID/status has NSpid (Linux >= 4.1) */
+	bool madv_guard;  /* MADV_GUARD_INSTALL/REMOVE work */
+	bool scan_guard;  /* PAGEMAP_SCAN knows PAGE_IS_GUARD */
+	bool pagemap_bit; /* pagemap bit 58 marks guard pages */
+	bool smaps_flag;  /* smaps VmFlags prints "gu" on such VMAs */
+	bool batch;	  /* process_madvise() takes guard advice on self */
+	bool pidfd_self;  /* ...with PIDFD_SELF, no pidfd_open() needed */
+	bool nspid;	  /* /proc/PID/status has NSpid (Linux >= 4.1) */
+	bool pagewalk; /* criu's page walk can be made to skip guards (zero-lift) */
 	uint64_t task_size; /* highest user address + 1 */
 	long page_size;
 };
@@ -24,10 +25,12 @@ struct guard_features {
 /*
  * Probes the running kernel on a scratch mapping of this process.
  * CRIU_GUARD_DISABLE (a comma list of the names in features.c's table:
- * madv, scan, pagemap, smaps, batch, pidfd_self, nspid) masks features,
+ * madv, scan, pagemap, smaps, batch, pidfd_self, nspid, pagewalk) masks
+ * features,
  * to test fallbacks and the "no guard support"
  * refusal on a kernel that has them all; nspid makes reading a task's
- * pid in its namespace fail, as for a task that vanished.
+ * pid in its namespace fail, as for a task that vanished; pagewalk makes
+ * the dump lift guards as where criu's page walk can't be hooked.
  */
 int guard_detect_features(struct guard_features *f);
 

@@ -66,6 +66,11 @@ int guard_dump_init(const struct guard_features *f,
 		    const struct guard_settings *s);
 int guard_dump_task(pid_t pid);
 void guard_dump_fini(int ret);
+/* init(PRE_DUMP): the page walk hook only (pre-dump has no task hook). */
+int guard_predump_init(const struct guard_features *f,
+		       const struct guard_settings *s);
+/* Takes away a hook a pre-dump left (criu calls no exit() after it). */
+void guard_dump_release(void);
 
 int guard_restore_init(const struct guard_features *f,
 		       const struct guard_settings *s);

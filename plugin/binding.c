@@ -68,6 +68,47 @@ static int hash_file(int dirfd, const char *name, uint8_t d[GUARD_SHA256_LEN])
 	return (int)n;
 }
 
+/*
+ * The most guard_binding_write() can need for n tasks: the image header,
+ * version, page size and arch (a uname machine), and per file a name of
+ * at most 63 bytes and a digest, each with its tags and lengths.
+ */
+static off_t binding_bound(size_t n_tasks)
+{
+	return 8 + 80 + 104 * (off_t)(2 + 3 * n_tasks);
+}
+
+int guard_binding_reserve(int dirfd, size_t n_tasks)
+{
+	char tmp[64];
+	int fd, ret;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", GUARD_BINDING_NAME);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		pr_perror("Can't reserve %s", GUARD_BINDING_NAME);
+		return ret;
+	}
+	/* glibc writes zeros where the file system can't allocate. */
+	ret = -posix_fallocate(fd, 0, binding_bound(n_tasks));
+	if (ret)
+		pr_err("Can't reserve %lld bytes for %s: %s; refusing the dump, which could not be restored\n",
+		       (long long)binding_bound(n_tasks), GUARD_BINDING_NAME,
+		       strerror(-ret));
+	close(fd);
+	return ret;
+}
+
+void guard_binding_unreserve(int dirfd)
+{
+	char tmp[64];
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", GUARD_BINDING_NAME);
+	if (unlinkat(dirfd, tmp, 0) && errno != ENOENT)
+		pr_perror("Can't remove %s", tmp);
+}
+
 int guard_binding_write(int dirfd, const struct guard_index *idx)
 {
 	GuardBindingEntry e = GUARD_BINDING_ENTRY__INIT;

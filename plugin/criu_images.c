@@ -26,12 +26,14 @@ void guard_criu_mm_init(struct guard_criu_mm *mm)
 	guard_ranges_init(&mm->mapped);
 	guard_ranges_init(&mm->guards);
 	mm->vdso = (struct guard_range){ 0, 0 };
+	guard_ranges_init(&mm->locked);
 }
 
 void guard_criu_mm_free(struct guard_criu_mm *mm)
 {
 	guard_ranges_free(&mm->mapped);
 	guard_ranges_free(&mm->guards);
+	guard_ranges_free(&mm->locked);
 }
 
 void guard_criu_mm_name(char *buf, size_t len, uint32_t pid)
@@ -94,7 +96,11 @@ static int collect_vmas(const CriuMmEntry *e, const char *name,
 			guards[ng++] = (struct guard_range){ v->start, v->end };
 		else
 			maps[nm++] = (struct guard_range){ v->start, v->end };
+		if (!ret && v->has_flags && (v->flags & CRIU_MAP_LOCKED))
+			ret = guard_ranges_add(&out->locked, v->start, v->end);
 	}
+	if (ret)
+		goto out;
 	ret = add_sorted(maps, nm, name, "VMA", &out->mapped);
 	if (!ret)
 		ret = add_sorted(guards, ng, name, "guard range", &out->guards);
@@ -213,12 +219,23 @@ int guard_criu_mm_check(const struct guard_criu_mm *mm, const char *name,
 {
 	size_t bad;
 
-	if (guard_ranges_cover(&mm->mapped, g, &bad))
-		return 0;
-	pr_err("%s: guard range [%#llx, %#llx) lies outside the task's mappings in its mm image\n",
-	       name, (unsigned long long)g->v[bad].start,
-	       (unsigned long long)g->v[bad].end);
-	return -EINVAL;
+	if (!guard_ranges_cover(&mm->mapped, g, &bad)) {
+		pr_err("%s: guard range [%#llx, %#llx) lies outside the task's mappings in its mm image\n",
+		       name, (unsigned long long)g->v[bad].start,
+		       (unsigned long long)g->v[bad].end);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < mm->locked.n; i++) {
+		const struct guard_range *l = &mm->locked.v[i];
+
+		if (!guard_ranges_overlap(g, l->start, l->end))
+			continue;
+		pr_err("%s: a guard range lies in the mlock()ed mapping [%#llx, %#llx): criu restores it locked (MAP_LOCKED) and the kernel refuses to install guards in locked memory; refusing the restore\n",
+		       name, (unsigned long long)l->start,
+		       (unsigned long long)l->end);
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }
 
 /* The single entry of an image that holds one; -EINVAL if not exactly one. */

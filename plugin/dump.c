@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Dump: CHECKPOINT_DEVICES runs for each frozen, seized task before CRIU
- * reads its memory.  Record the task's guards, then lift them so CRIU's
- * parasite can read every page; exit(DUMP) puts them back in every task,
- * whether CRIU then kills it, leaves it running (-R) or the dump failed.
+ * reads its memory.  Record the task's guards; criu's page walk, hooked at
+ * init (pagewalk.c), leaves guard pages out, so no task is touched.  Where
+ * the hook can't be put in place, the guards are lifted so CRIU's parasite
+ * can read every page, and exit(DUMP) puts them back in every task,
+ * whether CRIU then kills it, leaves it running (-R) or the dump failed:
+ * criu killed in between leaves the task without them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include "guard_kernel.h"
 #include "guard_lift.h"
 #include "guard_log.h"
+#include "guard_pagewalk.h"
 #include "guard_plugin.h"
 #include "guard_remote.h"
 
@@ -29,12 +33,78 @@ static struct {
 	struct guard_tasks tasks; /* every task dumped, for the index */
 	uint32_t *pids;
 	bool in_inventory;
-	bool streaming; /* criu dump --stream: our images can't follow */
+	bool streaming;	 /* criu dump --stream: our images can't follow */
+	bool zero_lift;	 /* pw is in place: nothing is lifted */
+	size_t reserved; /* tasks the binding's reserved space covers */
+	struct guard_pagewalk pw;
 } d;
+
+/*
+ * A pre-dump gets no exit(): its hook stays until criu exits, or until
+ * the next run in the same process (criu swrk) starts here.
+ */
+void guard_dump_release(void)
+{
+	if (d.pw.installed)
+		guard_pagewalk_remove(&d.pw);
+}
+
+/* Zero-lift where it can be had; the log says which way guards go. */
+static void choose_pagewalk(const char *stage)
+{
+	const char *why =
+		"CRIU_GUARD_DISABLE masks it, or the kernel can't tell guard pages to both of criu's page walks";
+	int ret = -EOPNOTSUPP;
+
+	/*
+	 * CRIU >= 4.2 (here with CRIU_GUARD_MODE=plugin) walks pages past
+	 * guards itself and records them from its own guard scan, which a
+	 * hook would break: the plugin lifts them first, as it always did in
+	 * this mode, so that criu records none and the plugin all.
+	 */
+	if (guard_criu_native())
+		why = "criu >= 4.2 runs its own guard scan; CRIU_GUARD_MODE=plugin takes the guards from it";
+	else if (d.feat.pagewalk)
+		ret = guard_pagewalk_install(&d.pw, &why);
+	d.zero_lift = !ret;
+	if (d.zero_lift) {
+		pr_info("%s: zero-lift: criu's page walk skips guard pages (%zu GOT slots hooked); no task is touched\n",
+			stage, d.pw.n_slots);
+		return;
+	}
+	pr_warn("%s: criu's page walk can't be hooked (%s): guards are lifted from each task for the page dump and reinstalled at its end; criu killed in between leaves tasks without them\n",
+		stage, why);
+}
+
+/*
+ * Pre-dump reads pages through the same walk and has no hook per task:
+ * with zero-lift the guard pages are left out (holes), and the final dump
+ * records them.
+ */
+int guard_predump_init(const struct guard_features *f,
+		       const struct guard_settings *s)
+{
+	guard_dump_release();
+	memset(&d, 0, sizeof(d));
+	d.feat = *f;
+	d.set = *s;
+	if (!f->madv_guard)
+		return 0;
+	/* Pre-dump records nothing: criu >= 4.2 needs no help in any mode. */
+	if (guard_criu_native()) {
+		pr_info("pre-dump: criu skips guard pages natively; plugin stands aside\n");
+		return 0;
+	}
+	choose_pagewalk("pre-dump");
+	if (!d.zero_lift)
+		pr_warn("pre-dump: guard pages stay installed and criu's default (splice) pre-dump fails on them: use --pre-dump-mode=read\n");
+	return 0;
+}
 
 int guard_dump_init(const struct guard_features *f,
 		    const struct guard_settings *s)
 {
+	guard_dump_release();
 	memset(&d, 0, sizeof(d));
 	d.feat = *f;
 	d.set = *s;
@@ -57,6 +127,7 @@ int guard_dump_init(const struct guard_features *f,
 	    errno != ENOENT)
 		pr_perror("Can't remove the stale %s", GUARD_BINDING_NAME);
 	pr_info("dump: scan mode %s\n", guard_scan_mode_name(s->scan));
+	choose_pagewalk("dump");
 	return 0;
 }
 
@@ -174,7 +245,35 @@ static int record(int dirfd, struct guard_task *t)
 	 */
 	if (!ret && t->ranges.n)
 		ret = register_inventory();
+	/*
+	 * Every task after the first with guards adds to the binding: the
+	 * reservation grows ahead of them, so few hooks pay for it.
+	 */
+	if (!ret && d.in_inventory && d.tasks.n > d.reserved) {
+		d.reserved = d.tasks.n < 8 ? 16 : 2 * d.tasks.n;
+		ret = guard_binding_reserve(dirfd, d.reserved);
+	}
 	return ret;
+}
+
+/*
+ * Zero-lift: the guards are recorded and stay where they are; criu's page
+ * walk must still be ours, or it would try to dump guard pages (and fail).
+ */
+static int skip_task(struct guard_task *t, uint64_t t0, uint64_t t1)
+{
+	if (!guard_pagewalk_in_place(&d.pw)) {
+		pr_err("task %d: criu's page walk is no longer hooked (another plugin replaced the ioctl or pread slot): refusing the dump; no guard was touched\n",
+		       (int)t->pid);
+		return -EIO;
+	}
+	pr_info("task %d (ns pid %u): %zu guard ranges, %llu KiB; left in place (zero-lift)\n",
+		(int)t->pid, t->ns_pid, t->ranges.n,
+		(unsigned long long)guard_ranges_bytes(&t->ranges) >> 10);
+	pr_info("timing dump %d: find=%lluus ranges=%zu injected=0 hook=%lluus\n",
+		(int)t->pid, (unsigned long long)(t1 - t0), t->ranges.n,
+		(unsigned long long)(guard_now_us() - t0));
+	return 0;
 }
 
 /* One task in its hook; snap holds what is read of it, each file once. */
@@ -210,6 +309,8 @@ static int dump_task(struct guard_proc_snap *snap)
 			(unsigned long long)(guard_now_us() - t0));
 		return ret;
 	}
+	if (d.zero_lift)
+		return skip_task(t, t0, t1);
 	pr_info("task %d (ns pid %u): %zu guard ranges, %llu KiB; lifting\n",
 		(int)pid, st.ns_pid, t->ranges.n,
 		(unsigned long long)guard_ranges_bytes(&t->ranges) >> 10);
@@ -281,8 +382,9 @@ static int reinstall(struct guard_task *t)
 
 /*
  * CRIU has written every image when exit(DUMP) runs.  Too late to fail
- * the dump: if the binding can't be written the restore refuses, because
- * the inventory names the plugin and the binding is missing.
+ * the dump: its space was reserved at CHECKPOINT_DEVICES, and if it can't
+ * be written all the same the restore refuses, because the inventory
+ * names the plugin and the binding is missing.
  */
 static void bind_images(void)
 {
@@ -319,8 +421,17 @@ void guard_dump_fini(int ret)
 	if (failed)
 		pr_err("%zu tasks run on without some of their guards\n",
 		       failed);
+	if (d.zero_lift) {
+		guard_pagewalk_remove(&d.pw);
+		pr_info("dump %s: zero-lift: %llu page scans and %llu pagemap reads filtered, %llu guard entries read as holes; nothing was lifted\n",
+			ret ? "failed" : "done", (unsigned long long)d.pw.scans,
+			(unsigned long long)d.pw.reads,
+			(unsigned long long)d.pw.cleared);
+	}
 	if (!ret && d.in_inventory)
 		bind_images();
+	else if (d.in_inventory)
+		guard_binding_unreserve(criu_get_image_dir());
 	guard_tasks_free(&d.tasks);
 	free(d.pids);
 	memset(&d, 0, sizeof(d));

@@ -132,14 +132,16 @@ enum {
 	MASK_BATCH = 1 << 4,
 	MASK_PIDFD_SELF = 1 << 5,
 	MASK_NSPID = 1 << 6,
+	MASK_PAGEWALK = 1 << 7,
 };
 
 /* Each name masks a feature and the ones that depend on it. */
 static const struct guard_env_name disable_names[] = {
 	{ "madv", MASK_MADV | MASK_SCAN | MASK_PAGEMAP | MASK_SMAPS |
-			  MASK_BATCH | MASK_PIDFD_SELF },
-	{ "scan", MASK_SCAN },
-	{ "pagemap", MASK_PAGEMAP },
+			  MASK_BATCH | MASK_PIDFD_SELF | MASK_PAGEWALK },
+	{ "scan", MASK_SCAN | MASK_PAGEWALK },
+	{ "pagemap", MASK_PAGEMAP | MASK_PAGEWALK },
+	{ "pagewalk", MASK_PAGEWALK },
 	{ "smaps", MASK_SMAPS },
 	{ "batch", MASK_BATCH | MASK_PIDFD_SELF },
 	{ "pidfd_self", MASK_PIDFD_SELF },
@@ -160,6 +162,7 @@ static void mask_bits(struct guard_features *f, int m)
 	f->batch &= !(m & MASK_BATCH);
 	f->pidfd_self &= !(m & MASK_PIDFD_SELF);
 	f->nspid &= !(m & MASK_NSPID);
+	f->pagewalk &= !(m & MASK_PAGEWALK);
 }
 
 void guard_features_mask(struct guard_features *f, const char *s)
@@ -207,6 +210,8 @@ int guard_probe_features(struct guard_features *f)
 			close(fd);
 		}
 		f->smaps_flag = probe_smaps(p);
+		/* Both of criu's page walks must be told what a guard is. */
+		f->pagewalk = f->scan_guard && f->pagemap_bit;
 		probe_batch(f, p, page);
 	}
 	munmap(p, 3 * page);
@@ -215,10 +220,10 @@ int guard_probe_features(struct guard_features *f)
 
 void guard_features_log(const struct guard_features *f)
 {
-	pr_info("kernel: madv_guard=%d scan_guard=%d pagemap_bit=%d smaps_gu=%d batch=%d pidfd_self=%d task_size=%#llx page=%ld\n",
+	pr_info("kernel: madv_guard=%d scan_guard=%d pagemap_bit=%d smaps_gu=%d batch=%d pidfd_self=%d pagewalk=%d task_size=%#llx page=%ld\n",
 		f->madv_guard, f->scan_guard, f->pagemap_bit, f->smaps_flag,
-		f->batch, f->pidfd_self, (unsigned long long)f->task_size,
-		f->page_size);
+		f->batch, f->pidfd_self, f->pagewalk,
+		(unsigned long long)f->task_size, f->page_size);
 }
 
 int guard_detect_features(struct guard_features *f)

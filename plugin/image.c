@@ -78,7 +78,11 @@ int guard_image_write(int dirfd, const char *name, uint32_t magic,
 	protobuf_c_message_pack(msg, buf + HDR_LEN);
 	/* Write then rename, so a crash never leaves a short image behind. */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/*
+	 * No O_TRUNC: a file reserved ahead (guard_binding_reserve()) keeps
+	 * its blocks, so the write can't run out of space; cut to size after.
+	 */
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		ret = -errno;
 		pr_perror("Can't create %s", tmp);
@@ -89,6 +93,10 @@ int guard_image_write(int dirfd, const char *name, uint32_t magic,
 		/* A short write sets no errno. */
 		ret = n < 0 ? -errno : -ENOSPC;
 		pr_err("Can't write %s: %s\n", tmp, strerror(-ret));
+	}
+	if (!ret && ftruncate(fd, HDR_LEN + len)) {
+		ret = -errno;
+		pr_perror("Can't truncate %s", tmp);
 	}
 	if (close(fd) && !ret)
 		ret = -errno;

@@ -33,24 +33,18 @@ static int guard_init(int st)
 	int ret;
 
 	stage = st;
+	guard_dump_release();
 	if (guard_settings_load(&s))
 		return -1;
-	if (st == CR_PLUGIN_STAGE__PRE_DUMP) {
-		/*
-		 * Pre-dump has no CHECKPOINT_DEVICES hook and leaves guards in
-		 * place.  Splice mode fails on guard pages; read mode skips them
-		 * (EFAULT) and the final dump handles them.
-		 */
-		pr_info("pre-dump: guards stay installed; use --pre-dump-mode=read, the final dump records them\n");
-		return 0;
-	}
 	ret = guard_detect_features(&f);
 	if (ret) {
 		pr_err("Can't probe kernel guard support: %s\n",
 		       strerror(-ret));
 		return -1;
 	}
-	if (st == CR_PLUGIN_STAGE__DUMP)
+	if (st == CR_PLUGIN_STAGE__PRE_DUMP)
+		ret = guard_predump_init(&f, &s);
+	else if (st == CR_PLUGIN_STAGE__DUMP)
 		ret = guard_dump_init(&f, &s);
 	else if (st == CR_PLUGIN_STAGE__RESTORE)
 		ret = guard_restore_init(&f, &s);

@@ -130,20 +130,18 @@ flow_restore_no_kernel_support() {
 	verdict "$d"
 }
 
-# failures_locked_range DIR: adds to the image a guard range in the test's
-# mlock()ed VMA.  It passes every check at init (it is inside a mapping),
-# but criu restores the lock and the kernel refuses MADV_GUARD_INSTALL in
-# a VM_LOCKED VMA: a real reinstall failure at RESUME_DEVICES_LATE.
-failures_locked_range() {
+# failures_unguardable_range DIR: adds to the image a guard range in the
+# task's [vvar] mapping (from criu's dump log).  It passes every check at
+# init (it is inside a mapping), but the kernel refuses MADV_GUARD_INSTALL
+# in such a special mapping: a real reinstall failure at
+# RESUME_DEVICES_LATE.  (A range in an mlock()ed VMA is refused at init:
+# flow_zero_lift_locked.)
+failures_unguardable_range() {
 	local d=$1 addr page
 	page=$(getconf PAGESIZE)
-	addr=$(sed -n 's/^locked //p' "$d/out")
-	if [ -z "$addr" ] && grep -q '^not locked' "$d/out"; then
-		log "SKIP: $(grep '^not locked' "$d/out")"
-		return 2
-	fi
-	[ -n "$addr" ] || { log "test printed no locked address"; return 1; }
-	imgtool add-range "$d/img/guard-$PID.img" $((addr + page)) $((addr + 2 * page)) &&
+	addr=$(sed -n 's/^([0-9. ]*) \(0x[0-9a-f]*\)-0x[0-9a-f]* .* vvar .*/\1/p' "$d/img/dump.log" | head -1)
+	[ -n "$addr" ] || { log "no [vvar] mapping in the dump log"; return 1; }
+	imgtool add-range "$d/img/guard-$PID.img" $((addr)) $((addr + page)) &&
 		imgtool rebind "$d/img"
 }
 
@@ -153,8 +151,8 @@ failures_locked_range() {
 # run on.
 flow_reinstall_fails_kill() {
 	local d=$work/$FUNCNAME
-	failures_dump guard_mlocked "$d" || return 1
-	failures_locked_range "$d" || return $(($? == 2 ? 0 : 1))
+	failures_dump guard_anon "$d" || return 1
+	failures_unguardable_range "$d" || return 1
 	failures_restore_killed "$d" || return 1
 	grep -q "guard: madvise.*Invalid argument\|guard: .*EINVAL\|guard: .*Invalid argument" "$d/img/restore.log" ||
 		{ log "no kernel refusal in the log"; return 1; }
@@ -164,8 +162,8 @@ flow_reinstall_fails_kill() {
 # CRIU_GUARD_ON_FAILURE=continue: the task runs on, and the log warns.
 flow_reinstall_fails_continue() {
 	local d=$work/$FUNCNAME
-	failures_dump guard_mlocked "$d" || return 1
-	failures_locked_range "$d" || return $(($? == 2 ? 0 : 1))
+	failures_dump guard_anon "$d" || return 1
+	failures_unguardable_range "$d" || return 1
 	CRIU_GUARD_ON_FAILURE=continue restore "$d" "$plugins" ||
 		{ log "restore failed"; return 1; }
 	sleep 0.2
@@ -176,15 +174,17 @@ flow_reinstall_fails_continue() {
 	wait_gone "$PID"
 }
 
-# Guards in an mlock()ed VMA: MADV_GUARD_REMOVE works there but
-# MADV_GUARD_INSTALL does not, so lifted guards could never come back.
-# The dump must fail before lifting, and the task keep its guards.
+# Guards in an mlock()ed VMA where the dump has to lift them (criu's page
+# walk not hooked: CRIU_GUARD_DISABLE=pagewalk): MADV_GUARD_REMOVE works
+# there but MADV_GUARD_INSTALL does not, so lifted guards could never come
+# back.  The dump must fail before lifting, and the task keep its guards.
+# (With zero-lift nothing is lifted: flow_zero_lift_locked.)
 flow_dump_locked_guards() {
 	local d=$work/$FUNCNAME before
 	needs_plugin_records && return 0
 	start guard_mlock_onfault "$d" || return 1
 	before=$(imgtool scan "$PID")
-	if dump "$d" "$plugins" -R; then
+	if CRIU_GUARD_DISABLE=pagewalk dump "$d" "$plugins" -R; then
 		log "dump of guards in locked memory succeeded"
 		kill -9 "$PID"
 		return 1
@@ -304,21 +304,76 @@ flow_restore_nspid_fails() {
 	wait_gone "$PID"
 }
 
-# The binding is written at exit(DUMP), when the dump's result is fixed:
-# if it can't be written (here guard-binding.img.tmp is a directory), the
-# dump still succeeds, says the images can't be restored, and the restore
-# refuses them instead of trusting unbound images.
+# The binding is written at exit(DUMP), when criu has decided the dump
+# succeeded; its space is reserved at CHECKPOINT_DEVICES, while the dump
+# can still fail.  Where it can't be reserved (here guard-binding.img.tmp
+# is a directory), the dump fails, and the task runs on with its guards.
 flow_dump_binding_unwritable() {
-	local d=$work/$FUNCNAME
+	local d=$work/$FUNCNAME before
 	needs_plugin_records && return 0
 	start guard_anon "$d" || return 1
+	before=$(imgtool scan "$PID")
 	mkdir "$d/img/guard-binding.img.tmp"
-	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	if dump "$d" "$plugins"; then
+		log "dump succeeded with a binding that can't be written"
+		return 1
+	fi
+	grep -q "guard: Can't reserve guard-binding.img" "$d/img/dump.log" ||
+		{ log "no message about the binding in the dump log"; kill -9 "$PID"; return 1; }
+	! grep -q 'Dumping finished successfully' "$d/img/dump.log" ||
+		{ log "criu declared success"; kill -9 "$PID"; return 1; }
+	modes_same_guards "$PID" "$before" "after the failed dump" || { kill -9 "$PID"; return 1; }
+	verdict "$d"
+}
+
+# A full disk at any point of the dump: the images go to a small tmpfs
+# whose free space is swept around what the dump needs.  Whenever criu
+# says "Dumping finished successfully", the binding is there and the
+# images restore; otherwise the dump failed and the task runs on with its
+# guards.  Never a success that can't be restored.
+flow_dump_full_disk() {
+	local d=$work/$FUNCNAME need free rc=0 ok=0 failed=0 reserve=0 page before
+	needs_plugin_records && return 0
+	page=$(getconf PAGESIZE)
+	start guard_anon "$d/probe" || return 1
+	dump "$d/probe" "$plugins" -W "$d/probe" || { log "dump failed"; kill -9 "$PID"; return 1; }
 	wait_gone "$PID" || return 1
-	grep -q "guard: the dump succeeded but guard-binding.img could not be written: it can't be restored" "$d/img/dump.log" ||
-		{ log "no message about the binding in the dump log"; return 1; }
-	[ ! -e "$d/img/guard-binding.img" ] || { log "a binding was written"; return 1; }
-	failures_refused "$d" img "guard-binding.img is missing"
+	# tmpfs counts whole pages per file.
+	need=$(find "$d/probe/img" -type f -printf '%s\n' |
+		awk -v p="$page" '{ n += int(($1 + p - 1) / p) } END { print n }')
+	for ((free = need - 6; free <= need + 2; free++)); do
+		local c=$d/free-$free
+		mkdir -p "$c/img"
+		mount -t tmpfs -o size=$(((need + 16) * page)) none "$c/img" || { log "SKIP: can't mount a tmpfs"; return 0; }
+		start guard_anon "$c" || { umount "$c/img"; return 1; }
+		before=$(imgtool scan "$PID")
+		fallocate -l $(((need + 16 - free) * page)) "$c/img/filler" 2>/dev/null ||
+			head -c $(((need + 16 - free) * page)) /dev/zero >"$c/img/filler" 2>/dev/null
+		# The log goes beside the tmpfs (-W), where there is room for it.
+		if dump "$c" "$plugins" -W "$c" 2>/dev/null; then
+			wait_gone "$PID" || rc=1
+			rm -f "$c/img/filler"
+			if [ ! -f "$c/img/guard-binding.img" ]; then
+				log "free $free pages: dump succeeded without guard-binding.img"
+				rc=1
+			elif ! restore "$c" "$plugins" -W "$c" || ! verdict "$c"; then
+				log "free $free pages: dump succeeded but does not restore"
+				rc=1
+			fi
+			ok=$((ok + 1))
+		else
+			modes_same_guards "$PID" "$before" "after a dump on a full disk" || rc=1
+			kill -9 "$PID" 2>/dev/null
+			wait_gone "$PID" || rc=1
+			failed=$((failed + 1))
+			grep -q "guard: Can't reserve .* guard-binding.img" "$c/dump.log" &&
+				reserve=$((reserve + 1))
+		fi
+		umount "$c/img"
+	done
+	log "full disk: $ok dumps succeeded and restored, $failed failed with every task untouched ($reserve of them at the binding's reservation)"
+	[ $ok -gt 0 ] && [ $failed -gt 0 ] || { log "the sweep missed the edge ($ok ok, $failed failed)"; rc=1; }
+	return $rc
 }
 
 # A task whose guard image would exceed what a restore reads (64 MiB,
