@@ -319,6 +319,9 @@ void guard_dump_fini(int ret)
 	if (failed)
 		pr_err("%zu tasks run on without some of their guards\n",
 		       failed);
+	/* Every task is back: the records join the images the binding hashes. */
+	if (!ret && d.in_inventory)
+		guard_native_record(criu_get_image_dir(), &d.tasks);
 	if (!ret && d.in_inventory)
 		bind_images();
 	guard_tasks_free(&d.tasks);
