@@ -183,13 +183,19 @@ flow_page_server() { mode_page_server guard_anon "$work/$FUNCNAME"; }
 # the restored task runs.  Where the kernel has no userfaultfd, restore
 # --lazy-pages must be refused, not run the task without its pages.
 mode_lazy_pages() {
-	local name=$1 d=$2 lp rc=0
+	local name=$1 d=$2 lp rc=0 i
 	start "$name" "$d" || return 1
 	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
 	wait_gone "$PID" || return 1
+	rm -f "$d/img/lazy-pages.socket" # a run before this one's
 	"$criu" lazy-pages -D "$d/img" -o lazy-pages.log -v4 &
 	lp=$!
-	sleep 0.3
+	# Its socket, not a guess at how long it takes (a loaded host took
+	# longer than 0.3 s: "connect to lazy-pages.socket failed").
+	for ((i = 0; i < 200; i++)); do
+		[ -S "$d/img/lazy-pages.socket" ] || ! kill -0 "$lp" 2>/dev/null && break
+		sleep 0.05
+	done
 	if ! restore "$d" "$plugins" --lazy-pages; then
 		kill "$lp" 2>/dev/null
 		wait "$lp"
