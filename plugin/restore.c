@@ -107,8 +107,9 @@ static int check_kernel(void)
 {
 	size_t ranges = 0;
 
+	/* criu's own ranges too: this kernel can't take them either. */
 	for (size_t i = 0; i < r.tasks.n; i++)
-		ranges += r.tasks.v[i].ranges.n;
+		ranges += r.tasks.v[i].ranges.n + r.tasks.v[i].native.n;
 	if (!ranges)
 		return 0;
 	if (!r.feat.madv_guard) {

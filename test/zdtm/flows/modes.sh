@@ -40,6 +40,20 @@ modes_port() {
 	done
 }
 
+# modes_wait_listen PORT PID: until PID listens on 127.0.0.1:PORT (it
+# serves one connection: no probe may connect), at most 10 s or its exit.
+# A fixed 0.3 s was too short on a loaded host (the dump then failed).
+modes_wait_listen() {
+	local hex i
+	hex=$(printf '%04X' "$1")
+	for ((i = 0; i < 200; i++)); do
+		grep -q "^ *[0-9]*: 0100007F:$hex 00000000:0000 0A" /proc/net/tcp &&
+			return 0
+		kill -0 "$2" 2>/dev/null || return 0
+		sleep 0.05
+	done
+}
+
 # The CRIU modes below are written once for any plain test (NAME DIR):
 # the flows run them on guard_anon, and test/zdtm/run --criu-modes on every
 # test in TESTS (as zdtm.py applies its modes).
@@ -165,7 +179,7 @@ mode_page_server() {
 	"$criu" page-server -D "$d/pages" --address 127.0.0.1 --port "$port" \
 		-o page-server.log -v4 &
 	ps=$!
-	sleep 0.3
+	modes_wait_listen "$port" "$ps"
 	dump "$d" "$plugins" --page-server --address 127.0.0.1 --port "$port" ||
 		{ log "dump to the page server failed"; rc=1; }
 	wait "$ps" || { log "page server failed"; rc=1; }
