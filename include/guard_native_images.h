@@ -16,6 +16,7 @@
 #ifndef CRIU_GUARD_NATIVE_IMAGES_H
 #define CRIU_GUARD_NATIVE_IMAGES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,17 @@ int guard_native_read(int dirfd, struct guard_native *nv);
  */
 int guard_mm_strip(const uint8_t *buf, size_t len, const char *name,
 		   uint8_t **out, size_t *out_len);
+
+/*
+ * The mm image in buf with g added as VMA_AREA_GUARD entries after its
+ * VMAs, as CRIU >= 4.2 records guards, so that a criu that does not load
+ * the plugin restores them (4.2) or refuses the image (4.1: "VMA-s are
+ * not sorted"; *refused false where it would not: one page-sized range
+ * at or above the task's last VMA).  *out is the caller's to free.
+ */
+int guard_mm_append(const uint8_t *buf, size_t len, const char *name,
+		    const struct guard_ranges *g, uint8_t **out,
+		    size_t *out_len, bool *refused);
 
 /*
  * Builds the view of the directory behind img_fd and points img_fd at it

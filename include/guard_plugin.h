@@ -78,6 +78,12 @@ int guard_restore_task(pid_t pid);
 void guard_restore_fini(void);
 
 /*
+ * exit(DUMP), before the binding: every task's ranges also as CRIU 4.2's
+ * VMA_AREA_GUARD entries of its mm image (native_dump.c).  0 or -EIO.
+ */
+int guard_native_record(int dirfd, const struct guard_tasks *tasks);
+
+/*
  * On a criu without guard support of its own (< 4.2): the guard ranges a
  * CRIU >= 4.2 dump recorded in mm-<pid>.img join the tasks' own (a task is
  * added for every mm image if the dump had none of the plugin's), and

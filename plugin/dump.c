@@ -428,6 +428,9 @@ void guard_dump_fini(int ret)
 			(unsigned long long)d.pw.reads,
 			(unsigned long long)d.pw.cleared);
 	}
+	/* Every task is back: the records join the images the binding hashes. */
+	if (!ret && d.in_inventory)
+		guard_native_record(criu_get_image_dir(), &d.tasks);
 	if (!ret && d.in_inventory)
 		bind_images();
 	else if (d.in_inventory)

@@ -445,6 +445,117 @@ int guard_mm_strip(const uint8_t *buf, size_t len, const char *name,
 	return 0;
 }
 
+/* One VMA_AREA_GUARD entry as CRIU 4.2 writes it (collect_madv_guards). */
+static size_t put_guard_vma(uint8_t *out, uint64_t start, uint64_t end)
+{
+	uint8_t e[40];
+	size_t n = 0, k = 0;
+
+	e[n++] = 1 << 3;
+	n += put_varint(e + n, start);
+	e[n++] = 2 << 3;
+	n += put_varint(e + n, end);
+	for (unsigned int f = 3; f <= 6; f++) { /* pgoff shmid prot flags */
+		e[n++] = (uint8_t)(f << 3);
+		e[n++] = 0;
+	}
+	e[n++] = 7 << 3;
+	n += put_varint(e + n, CRIU_VMA_AREA_GUARD);
+	e[n++] = 8 << 3; /* fd: sint64 -1, zigzag 1 */
+	e[n++] = 1;
+	out[k++] = (MM_FIELD_VMAS << 3) | 2;
+	k += put_varint(out + k, n);
+	memcpy(out + k, e, n);
+	return k + n;
+}
+
+/*
+ * The entries for g, highest first: criu < 4.2 checks only that VMA
+ * starts never go down, so an entry below the one before it makes it
+ * refuse the image.  A lone range of two pages or more goes as two.
+ */
+static size_t put_guard_vmas(uint8_t *out, const struct guard_ranges *g,
+			     uint64_t last_start, bool *refused)
+{
+	size_t k = 0;
+
+	*refused = g->n > 1 || (g->n && g->v[0].start < last_start);
+	for (size_t i = g->n; i-- > 0;) {
+		const struct guard_range *r = &g->v[i];
+
+		if (g->n == 1 && r->end - r->start >= 2 * 4096) {
+			k += put_guard_vma(out + k, r->start + 4096, r->end);
+			k += put_guard_vma(out + k, r->start, r->start + 4096);
+			*refused = true;
+			continue;
+		}
+		k += put_guard_vma(out + k, r->start, r->end);
+	}
+	return k;
+}
+
+/* The start of the message's last VMA entry, and where that entry ends. */
+static int last_vma(const uint8_t *msg, size_t len, uint64_t *start,
+		    size_t *end)
+{
+	size_t off = 0;
+	struct wire w;
+
+	*start = 0;
+	*end = 0;
+	while (off < len) {
+		if (wire_next(msg, len, &off, &w))
+			return -EINVAL;
+		if (w.field == MM_FIELD_VMAS && w.type == 2) {
+			CriuVmaEntry *v = criu_vma_entry__unpack(NULL, w.val,
+								 msg + w.data);
+
+			if (!v)
+				return -EINVAL;
+			if (!(v->status & CRIU_VMA_AREA_GUARD))
+				*start = v->start;
+			criu_vma_entry__free_unpacked(v, NULL);
+			*end = w.end;
+		}
+	}
+	return 0;
+}
+
+int guard_mm_append(const uint8_t *buf, size_t len, const char *name,
+		    const struct guard_ranges *g, uint8_t **out,
+		    size_t *out_len, bool *refused)
+{
+	struct guard_criu_mm mm;
+	uint32_t n, hdr = len >= 8 && *(const uint32_t *)buf ==
+						  CRIU_IMG_COMMON_MAGIC ?
+				  8 :
+				  4;
+	uint64_t last_start;
+	size_t at, add;
+
+	if (guard_criu_mm_decode(buf, len, name, &mm))
+		return -EINVAL;
+	guard_criu_mm_free(&mm);
+	memcpy(&n, buf + hdr, 4);
+	if (last_vma(buf + hdr + 4, n, &last_start, &at) || !at) {
+		pr_err("%s: no VMA entries that parse as protobuf (corrupt)\n",
+		       name);
+		return -EINVAL;
+	}
+	/* 24 bytes per entry at most (three 10-byte varints aside): 64. */
+	*out = malloc(len + (g->n + 1) * 64);
+	if (!*out)
+		return -ENOMEM;
+	at += hdr + 4;
+	memcpy(*out, buf, at);
+	add = put_guard_vmas(*out + at, g, last_start, refused);
+	memcpy(*out + at + add, buf + at, len - at);
+	n += (uint32_t)add;
+	memcpy(*out + hdr, &n, 4);
+	*out_len = len + add;
+	return 0;
+}
+
 static bool is_view(const char *name)
 {
 	return !strncmp(name, GUARD_VIEW_PREFIX, strlen(GUARD_VIEW_PREFIX));

@@ -102,7 +102,7 @@ int guard_native_restore_init(int dirfd, const struct guard_features *f,
 		guard_native_free(nv);
 		return ret;
 	}
-	pr_info("a dump by CRIU >= 4.2: %zu guard ranges of %zu tasks recorded as VMA_AREA_GUARD entries of mm-<pid>.img, %zu pagemap images counting pages in 4.2's field; this criu reads neither. The plugin installs the ranges, and criu reads the images through %s<pid>/ (links to every file; those mm images without the entries, those pagemaps with the count where this criu reads it). The directory's own files are not changed\n",
+	pr_info("%zu guard ranges of %zu tasks recorded as VMA_AREA_GUARD entries of mm-<pid>.img (by CRIU >= 4.2, or by the plugin for a criu without it), %zu pagemap images counting pages in 4.2's field; this criu reads neither. The plugin installs the ranges, and criu reads the images through %s<pid>/ (links to every file; those mm images without the entries, those pagemaps with the count where this criu reads it). The directory's own files are not changed\n",
 		nv->ranges, nv->tasks, nv->pagemaps, GUARD_VIEW_PREFIX);
 	ret = adopt_all(tasks, nv, f->task_size);
 	if (!ret)

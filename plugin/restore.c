@@ -62,9 +62,13 @@ static int check_against_mm(int dirfd, struct guard_task *t)
 	guard_ranges_init(&own);
 	if (!ret && mm.guards.n) {
 		ret = guard_ranges_subtract(&t->ranges, &mm.guards, &own);
-		if (!ret) {
+		if (!ret && guard_criu_native())
 			pr_info("%s: criu restores %zu guard ranges itself; the plugin installs %zu of its %zu\n",
 				mm_name, mm.guards.n, own.n, t->ranges.n);
+		else if (!ret)
+			pr_info("%s: %zu of its %zu guard ranges also as VMA_AREA_GUARD entries, which this criu (< 4.2) can't read: hidden from it, the plugin installs them\n",
+				mm_name, mm.guards.n, t->ranges.n);
+		if (!ret) {
 			guard_ranges_free(&t->ranges);
 			t->ranges = own;
 			guard_ranges_init(&own);
@@ -103,8 +107,9 @@ static int check_kernel(void)
 {
 	size_t ranges = 0;
 
+	/* criu's own ranges too: this kernel can't take them either. */
 	for (size_t i = 0; i < r.tasks.n; i++)
-		ranges += r.tasks.v[i].ranges.n;
+		ranges += r.tasks.v[i].ranges.n + r.tasks.v[i].native.n;
 	if (!ranges)
 		return 0;
 	if (!r.feat.madv_guard) {

@@ -65,3 +65,42 @@ flow_guard_free_restores_without_plugin() {
 	restore "$d" "$work/noplugins" || { log "restore without the plugin failed"; return 1; }
 	verdict "$d"
 }
+
+# No plugin directory at all (/usr/lib/criu absent, no -L: a host where no
+# plugin was ever installed): criu skips its check of the plugins
+# inventory.img names.  The guard records the plugin adds to mm-<pid>.img
+# decide instead: CRIU >= 4.2 restores them itself, CRIU 4.1 refuses the
+# image.  Never a restore without the guards; with the plugin, exact.
+flow_restore_no_plugin_dir() {
+	local d=$work/$FUNCNAME n
+	if [ -e /usr/lib/criu ] || [ -n "${CRIU_LIBS_DIR:-}" ]; then
+		log "SKIP: /usr/lib/criu (or CRIU_LIBS_DIR) exists here: criu would check the inventory's plugins"
+		return 0
+	fi
+	start guard_tree "$d" || return 1
+	dump "$d" "$plugins" || { log "dump failed"; return 1; }
+	wait_gone "$PID" || return 1
+	if [ -e "$d/img/guard-index.img" ]; then
+		n=$(grep -c 'added as VMA_AREA_GUARD entries' "$d/img/dump.log")
+		[ "$n" -gt 0 ] || { log "the plugin's dump added no guard records to criu's mm images"; return 1; }
+	fi
+	"$build/test/zdtm/imgtool" mm "$d/img" "$PID" | grep -q '^guard ' ||
+		{ log "mm-$PID.img records no guard ranges"; return 1; }
+	# shellcheck disable=SC2046 # bp_env's words are VAR=VALUE assignments
+	if env $(bp_env "$work/noplugins") "$criu" restore -D "$d/img" \
+		-o restore-nodir.log -v4 -d; then
+		if [ $native = 0 ]; then
+			log "criu $(criu_version) restored without any plugin directory"
+			kill -9 "$PID"
+			return 1
+		fi
+		verdict "$d"
+		return
+	fi
+	[ $native = 0 ] || { log "criu $(criu_version) failed to restore its own guard records"; return 1; }
+	grep -q 'VMA-s are not sorted in the image file' "$d/img/restore-nodir.log" ||
+		{ log "criu's refusal is not the mm image's guard records"; return 1; }
+	wait_gone "$PID" || return 1
+	restore "$d" "$plugins" || { log "restore with the plugin failed"; return 1; }
+	verdict "$d"
+}

@@ -201,6 +201,7 @@ mode_lazy_pages() {
 	start "$name" "$d" || return 1
 	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
 	wait_gone "$PID" || return 1
+	rm -f "$d/img/lazy-pages.socket" # a run before this one's
 	"$criu" lazy-pages -D "$d/img" -o lazy-pages.log -v4 &
 	lp=$!
 	# Its socket, not a fixed sleep: under load the daemon took longer.
@@ -407,8 +408,9 @@ flow_second_plugin() {
 # CRIU >= 4.2 collects guards itself (VMA_AREA_GUARD entries in mm-*.img).
 # In auto mode the plugin leaves them to criu; with CRIU_GUARD_MODE=plugin
 # it lifts them before criu looks (no zero-lift hook on 4.2: it would
-# break criu's own guard scan), so criu records none.  Either way each
-# range is restored by exactly one of them.
+# break criu's own guard scan), so criu records none, and adds them itself
+# at exit(DUMP) (for a criu without any plugin directory), every one.
+# Either way each range is restored by exactly one of them.
 flow_native_split() {
 	local d=$work/$FUNCNAME before by_criu by_plugin
 	if [ $native = 0 ]; then
@@ -427,7 +429,10 @@ flow_native_split() {
 			{ log "criu's mm image does not hold the task's guards"; return 1; }
 		[ -z "$by_plugin" ] || { log "plugin recorded guards in auto mode"; return 1; } ;;
 	plugin)
-		[ -z "$by_criu" ] || { log "criu recorded guards the plugin had lifted"; return 1; }
+		grep -q "guard: mm-$PID.img: $(echo "$before" | wc -l) guard ranges added as VMA_AREA_GUARD" \
+			"$d/img/dump.log" || { log "criu recorded guards the plugin had lifted, or the plugin did not add them"; return 1; }
+		[ "$by_criu" = "$before" ] ||
+			{ log "mm image does not hold the guard records the plugin added"; return 1; }
 		[ "$by_plugin" = "$before" ] ||
 			{ log "plugin image does not hold the task's guards"; return 1; } ;;
 	esac
