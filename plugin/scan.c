@@ -3,7 +3,7 @@
  * Finding guard ranges.  PAGEMAP_SCAN with PAGE_IS_GUARD gives exact ranges
  * and skips unmapped holes for free, so one scan over the whole address
  * space is the default; smaps "gu" only narrows where the scan looks, and
- * reading smaps costs ~9x the scan (see README, "Performance").
+ * reading smaps costs ~9x the scan (see doc/performance.md).
  */
 #include <errno.h>
 #include <stdio.h>
