@@ -174,11 +174,19 @@ migrate_lazy() {
 	lp=$!
 	sleep 0.3
 	if ! restore "$d" "$plugins" --lazy-pages --pidfile "$d/restored.pid"; then
-		log "lazy restore failed:"
-		kernels_errors "$d/img/restore.log"
 		kill "$lp" "$dp" 2>/dev/null
 		wait "$lp" "$dp"
 		kill -9 "$orig" 2>/dev/null
+		wait_gone "$orig"
+		# This host's 6.18 build refuses tee() on criu's page pipe, guards
+		# or not (Debian's kernels don't): nothing to learn about guards.
+		if grep -q 'page-pipe: tee: .*Operation not permitted' "$d/img/dump.log"; then
+			log "SKIP: kernel $(uname -r) refuses tee() on criu's page pipe (EPERM), so a lazy dump can't serve pages, guards or not; Debian's kernels don't: scripts/vm"
+			return 0
+		fi
+		log "lazy restore failed:"
+		kernels_errors "$d/img/restore.log"
+		kernels_errors "$d/img/dump.log"
 		return 1
 	fi
 	PID=$(cat "$d/restored.pid") || return 1
