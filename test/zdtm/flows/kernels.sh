@@ -172,7 +172,8 @@ migrate_lazy() {
 	"$criu" lazy-pages --page-server --address 127.0.0.1 --port "$port" \
 		-D "$d/img" -o lazy-pages.log -v4 &
 	lp=$!
-	sleep 0.3
+	# Under QEMU's emulation the daemon takes longer than a fixed pause.
+	kernels_wait_file "$d/img/lazy-pages.socket" || { kill "$lp" "$dp"; kill -9 "$orig"; return 1; }
 	if ! restore "$d" "$plugins" --lazy-pages --pidfile "$d/restored.pid"; then
 		kill "$lp" "$dp" 2>/dev/null
 		wait "$lp" "$dp"
