@@ -102,14 +102,18 @@ static int setup(struct gt_region **r)
 	return 0;
 }
 
-/* Number of wrong pages, plus one for a guarded VMA without "gu". */
+/*
+ * Number of wrong pages, plus one for a guarded VMA without "gu" where the
+ * kernel shows the flag.
+ */
 static int check_regions(struct gt_region **r)
 {
+	bool want_gu = gt_kernel_shows_gu();
 	int bad = 0;
 
 	for (int i = 0; i < n_regions; i++) {
 		bad += gt_check(r[i]);
-		for (size_t pg = 0; pg < r[i]->pages; pg++) {
+		for (size_t pg = 0; want_gu && pg < r[i]->pages; pg++) {
 			if (!r[i]->guard[pg])
 				continue;
 			if (!gt_vma_maybe_guard(r[i]->addr + pg * gt_page)) {

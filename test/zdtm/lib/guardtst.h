@@ -62,6 +62,11 @@ bool gt_faults(volatile char *p, bool write);
 bool gt_pagemap_guard(const void *p);
 /* smaps VmFlags of the VMA holding p contain "gu". */
 bool gt_vma_maybe_guard(const void *p);
+/*
+ * Does this kernel show "gu" in smaps at all?  Debian's 6.16-6.18 have
+ * guards but not the flag: checks of "gu" apply only where it is shown.
+ */
+bool gt_kernel_shows_gu(void);
 
 /*
  * All guard ranges of a process (of this one: gt_snapshot), from pagemap
