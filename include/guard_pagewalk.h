@@ -23,6 +23,7 @@ enum guard_pagewalk_fn {
 	GUARD_PW_IOCTL,
 	GUARD_PW_PREAD64,
 	GUARD_PW_PREAD,
+	GUARD_PW_LISTEN,
 	GUARD_PW_NR,
 };
 
@@ -45,8 +46,20 @@ struct guard_pagewalk_file {
 #define GUARD_PW_SLOTS 8
 #define GUARD_PW_FILES 8
 
+/*
+ * Called once, before criu's first listen() of the run: in criu dump
+ * --lazy-pages that is the page server it starts after writing every
+ * image (cr_dump_finish -> cr_lazy_mem_dump), long before exit(DUMP),
+ * and a restore may start from those images at once.
+ */
+typedef void (*guard_pagewalk_listen_fn)(void *arg);
+
 struct guard_pagewalk {
 	bool installed;
+	bool filter; /* false: the page walk wrappers pass through */
+	guard_pagewalk_listen_fn on_listen;
+	void *on_listen_arg;
+	bool listened;
 	struct guard_pagewalk_slot slots[GUARD_PW_SLOTS];
 	size_t n_slots;
 	void *prev[GUARD_PW_NR]; /* what each wrapper chains to */
@@ -65,6 +78,14 @@ struct guard_pagewalk {
  * outlives an exit() hook never points at unmapped code.
  */
 int guard_pagewalk_install(struct guard_pagewalk *pw, const char **why);
+
+/*
+ * The same slots with the page walk left alone (filter false): only the
+ * listen() hook acts, for criu >= 4.2, whose walk must not be changed.
+ */
+int guard_pagewalk_install_listen(struct guard_pagewalk *pw,
+				  guard_pagewalk_listen_fn fn, void *arg,
+				  const char **why);
 
 /*
  * Puts criu back: each slot that still holds our wrapper gets its old

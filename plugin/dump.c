@@ -35,6 +35,7 @@ static struct {
 	bool in_inventory;
 	bool streaming;	 /* criu dump --stream: our images can't follow */
 	bool zero_lift;	 /* pw is in place: nothing is lifted */
+	bool bound;	 /* records and binding written before exit(DUMP) */
 	size_t reserved; /* tasks the binding's reserved space covers */
 	struct guard_pagewalk pw;
 } d;
@@ -49,6 +50,8 @@ void guard_dump_release(void)
 		guard_pagewalk_remove(&d.pw);
 }
 
+static void bind_early(void *arg);
+
 /* Zero-lift where it can be had; the log says which way guards go. */
 static void choose_pagewalk(const char *stage)
 {
@@ -62,12 +65,19 @@ static void choose_pagewalk(const char *stage)
 	 * hook would break: the plugin lifts them first, as it always did in
 	 * this mode, so that criu records none and the plugin all.
 	 */
-	if (guard_criu_native())
+	if (guard_criu_native()) {
 		why = "criu >= 4.2 runs its own guard scan; CRIU_GUARD_MODE=plugin takes the guards from it";
-	else if (d.feat.pagewalk)
+		/* Only the listen() hook (a lazy dump's early binding). */
+		if (guard_pagewalk_install_listen(&d.pw, bind_early, NULL,
+						  &(const char *){ NULL }))
+			pr_warn("%s: criu's listen() can't be hooked: a dump --lazy-pages is bound only at its end\n",
+				stage);
+	} else if (d.feat.pagewalk) {
 		ret = guard_pagewalk_install(&d.pw, &why);
+	}
 	d.zero_lift = !ret;
 	if (d.zero_lift) {
+		d.pw.on_listen = bind_early;
 		pr_info("%s: zero-lift: criu's page walk skips guard pages (%zu GOT slots hooked); no task is touched\n",
 			stage, d.pw.n_slots);
 		return;
@@ -386,19 +396,38 @@ static int reinstall(struct guard_task *t)
  * be written all the same the restore refuses, because the inventory
  * names the plugin and the binding is missing.
  */
-static void bind_images(void)
+static int bind_images(void)
 {
 	struct guard_index idx = { .pids = d.pids, .n = d.tasks.n };
 	int dirfd = criu_get_image_dir();
 	uint64_t t0 = guard_now_us();
 
+	/* Every task is back: the records join the images the binding hashes. */
+	guard_native_record(dirfd, &d.tasks);
 	if (guard_binding_write(dirfd, &idx)) {
 		pr_err("the dump succeeded but %s could not be written: it can't be restored\n",
 		       GUARD_BINDING_NAME);
-		return;
+		return -1;
 	}
 	pr_info("timing dump-exit binding=%lluus tasks=%zu\n",
 		(unsigned long long)(guard_now_us() - t0), d.tasks.n);
+	return 0;
+}
+
+/*
+ * criu dump --lazy-pages starts its page server after writing every image
+ * and calls exit(DUMP) only when the restore side has taken all pages; the
+ * restore starts meanwhile, from these images, and would find no binding.
+ * So the first listen() of the dump binds them (pagewalk.c calls this).
+ */
+static void bind_early(void *arg)
+{
+	(void)arg;
+	if (!d.active || !d.in_inventory || d.bound)
+		return;
+	pr_info("dump: criu starts a page server before exit(DUMP) (--lazy-pages): every image is written, so the guard records and %s are written now\n",
+		GUARD_BINDING_NAME);
+	d.bound = !bind_images();
 }
 
 void guard_dump_fini(int ret)
@@ -421,20 +450,23 @@ void guard_dump_fini(int ret)
 	if (failed)
 		pr_err("%zu tasks run on without some of their guards\n",
 		       failed);
-	if (d.zero_lift) {
+	if (d.pw.installed)
 		guard_pagewalk_remove(&d.pw);
+	if (d.zero_lift) {
 		pr_info("dump %s: zero-lift: %llu page scans and %llu pagemap reads filtered, %llu guard entries read as holes; nothing was lifted\n",
 			ret ? "failed" : "done", (unsigned long long)d.pw.scans,
 			(unsigned long long)d.pw.reads,
 			(unsigned long long)d.pw.cleared);
 	}
-	/* Every task is back: the records join the images the binding hashes. */
-	if (!ret && d.in_inventory)
-		guard_native_record(criu_get_image_dir(), &d.tasks);
-	if (!ret && d.in_inventory)
+	if (!ret && d.in_inventory && !d.bound)
 		bind_images();
-	else if (d.in_inventory)
+	else if (ret && d.in_inventory)
 		guard_binding_unreserve(criu_get_image_dir());
+	/* A failed lazy transfer: what was bound early is no dump. */
+	if (ret && d.bound &&
+	    unlinkat(criu_get_image_dir(), GUARD_BINDING_NAME, 0) &&
+	    errno != ENOENT)
+		pr_perror("Can't remove %s", GUARD_BINDING_NAME);
 	guard_tasks_free(&d.tasks);
 	free(d.pids);
 	memset(&d, 0, sizeof(d));

@@ -29,10 +29,12 @@ static const char *const fn_names[GUARD_PW_NR] = {
 	[GUARD_PW_IOCTL] = "ioctl",
 	[GUARD_PW_PREAD64] = "pread64",
 	[GUARD_PW_PREAD] = "pread",
+	[GUARD_PW_LISTEN] = "listen",
 };
 
 typedef int (*ioctl_fn)(int, unsigned long, ...);
 typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
+typedef int (*listen_fn)(int, int);
 
 /*
  * A wrapper can outlive its run: another plugin may have taken a slot
@@ -47,7 +49,7 @@ static void *prev_of(enum guard_pagewalk_fn fn)
 
 static bool filtering(void)
 {
-	return active && active->installed;
+	return active && active->installed && active->filter;
 }
 
 static int pw_ioctl(int fd, unsigned long req, ...)
@@ -147,10 +149,23 @@ static ssize_t pw_pread(int fd, void *buf, size_t len, off_t off)
 	return filter_pagemap(active, fd, buf, prev(fd, buf, len, off), off);
 }
 
+static int pw_listen(int fd, int backlog)
+{
+	listen_fn prev = (listen_fn)prev_of(GUARD_PW_LISTEN);
+	struct guard_pagewalk *pw = active;
+
+	if (pw && pw->installed && pw->on_listen && !pw->listened) {
+		pw->listened = true;
+		pw->on_listen(pw->on_listen_arg);
+	}
+	return prev(fd, backlog);
+}
+
 static void *const wrappers[GUARD_PW_NR] = {
 	[GUARD_PW_IOCTL] = (void *)pw_ioctl,
 	[GUARD_PW_PREAD64] = (void *)pw_pread64,
 	[GUARD_PW_PREAD] = (void *)pw_pread,
+	[GUARD_PW_LISTEN] = (void *)pw_listen,
 };
 
 #if defined(__x86_64__)
@@ -362,7 +377,7 @@ static bool has_fn(const struct guard_pagewalk *pw, enum guard_pagewalk_fn fn)
 	return false;
 }
 
-static int locate(struct guard_pagewalk *pw, const char **why)
+static int locate(struct guard_pagewalk *pw, bool filter, const char **why)
 {
 	struct exe x = { 0 };
 
@@ -379,8 +394,9 @@ static int locate(struct guard_pagewalk *pw, const char **why)
 		*why = "criu has more ioctl/pread relocations than expected";
 		return -E2BIG;
 	}
-	if (!has_fn(pw, GUARD_PW_IOCTL) ||
-	    (!has_fn(pw, GUARD_PW_PREAD64) && !has_fn(pw, GUARD_PW_PREAD))) {
+	if (filter &&
+	    (!has_fn(pw, GUARD_PW_IOCTL) ||
+	     (!has_fn(pw, GUARD_PW_PREAD64) && !has_fn(pw, GUARD_PW_PREAD)))) {
 		*why = "criu does not call ioctl and pread through its GOT (static build?)";
 		return -ENOENT;
 	}
@@ -395,14 +411,18 @@ static int locate(struct guard_pagewalk *pw, const char **why)
 	return 0;
 }
 
-int guard_pagewalk_install(struct guard_pagewalk *pw, const char **why)
+static int install(struct guard_pagewalk *pw, bool filter,
+		   guard_pagewalk_listen_fn fn, void *arg, const char **why)
 {
 	int ret;
 
 	memset(pw, 0, sizeof(*pw));
 	for (unsigned int i = 0; i < GUARD_PW_FILES; i++)
 		pw->files[i].fd = -1;
-	ret = locate(pw, why);
+	pw->filter = filter;
+	pw->on_listen = fn;
+	pw->on_listen_arg = arg;
+	ret = locate(pw, filter, why);
 	if (ret)
 		return ret;
 	/* Set before the first slot: criu is single-threaded here. */
@@ -423,6 +443,18 @@ int guard_pagewalk_install(struct guard_pagewalk *pw, const char **why)
 		return -EIO;
 	}
 	return 0;
+}
+
+int guard_pagewalk_install(struct guard_pagewalk *pw, const char **why)
+{
+	return install(pw, true, NULL, NULL, why);
+}
+
+int guard_pagewalk_install_listen(struct guard_pagewalk *pw,
+				  guard_pagewalk_listen_fn fn, void *arg,
+				  const char **why)
+{
+	return install(pw, false, fn, arg, why);
 }
 
 bool guard_pagewalk_in_place(const struct guard_pagewalk *pw)
