@@ -47,7 +47,7 @@ struct guard_pagewalk_file {
 #define GUARD_PW_FILES 8
 
 /*
- * Called once, before criu's first listen() of the run: in criu dump
+ * Called once, before criu's first listen() on a TCP socket: in criu dump
  * --lazy-pages that is the page server it starts after writing every
  * image (cr_dump_finish -> cr_lazy_mem_dump), long before exit(DUMP),
  * and a restore may start from those images at once.

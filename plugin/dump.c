@@ -17,6 +17,7 @@
 #include <criu-plugin.h>
 
 #include "guard_binding.h"
+#include "guard_criu_images.h"
 #include "guard_criu_syms.h"
 #include "guard_image.h"
 #include "guard_kernel.h"
@@ -424,6 +425,9 @@ static void bind_early(void *arg)
 {
 	(void)arg;
 	if (!d.active || !d.in_inventory || d.bound)
+		return;
+	/* A page server that is not a lazy dump's: exit(DUMP) binds. */
+	if (faccessat(criu_get_image_dir(), CRIU_INVENTORY_NAME, F_OK, 0))
 		return;
 	pr_info("dump: criu starts a page server before exit(DUMP) (--lazy-pages): every image is written, so the guard records and %s are written now\n",
 		GUARD_BINDING_NAME);

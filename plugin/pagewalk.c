@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <sys/socket.h>
 #include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -149,12 +150,27 @@ static ssize_t pw_pread(int fd, void *buf, size_t len, off_t off)
 	return filter_pagemap(active, fd, buf, prev(fd, buf, len, off), off);
 }
 
+/*
+ * criu's own compel listens too, on a unix socket, at every infection: the
+ * page server is the one TCP socket criu listens on during a dump.
+ */
+static bool tcp_socket(int fd)
+{
+	socklen_t len = sizeof(int);
+	int dom;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len))
+		return false;
+	return dom == AF_INET || dom == AF_INET6;
+}
+
 static int pw_listen(int fd, int backlog)
 {
 	listen_fn prev = (listen_fn)prev_of(GUARD_PW_LISTEN);
 	struct guard_pagewalk *pw = active;
 
-	if (pw && pw->installed && pw->on_listen && !pw->listened) {
+	if (pw && pw->installed && pw->on_listen && !pw->listened &&
+	    tcp_socket(fd)) {
 		pw->listened = true;
 		pw->on_listen(pw->on_listen_arg);
 	}
