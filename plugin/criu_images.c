@@ -52,7 +52,8 @@ static int cmp_range(const void *a, const void *b)
 static int add_sorted(struct guard_range *v, size_t n, const char *name,
 		      const char *what, struct guard_ranges *out)
 {
-	qsort(v, n, sizeof(*v), cmp_range);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_range);
 	for (size_t i = 0; i < n; i++) {
 		int ret = guard_ranges_add(out, v[i].start, v[i].end);
 

@@ -92,7 +92,8 @@ static int list_mm(int dirfd, struct guard_native *nv)
 		guard_ranges_init(&nv->v[nv->n++].guards);
 	}
 	closedir(d);
-	qsort(nv->v, nv->n, sizeof(*nv->v), cmp_task);
+	if (nv->n)
+		qsort(nv->v, nv->n, sizeof(*nv->v), cmp_task);
 	return 0;
 }
 
