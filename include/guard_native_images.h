@@ -69,7 +69,9 @@ int guard_mm_strip(const uint8_t *buf, size_t len, const char *name,
  * VMAs, as CRIU >= 4.2 records guards, so that a criu that does not load
  * the plugin restores them (4.2) or refuses the image (4.1: "VMA-s are
  * not sorted"; *refused false where it would not: one page-sized range
- * at or above the task's last VMA).  *out is the caller's to free.
+ * at or above the task's last VMA).  buf is an image guard_criu_mm_decode()
+ * accepted (the caller needs its guards anyway; it is not decoded again).
+ * *out is the caller's to free.
  */
 int guard_mm_append(const uint8_t *buf, size_t len, const char *name,
 		    const struct guard_ranges *g, uint8_t **out,

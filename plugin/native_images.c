@@ -526,7 +526,6 @@ int guard_mm_append(const uint8_t *buf, size_t len, const char *name,
 		    const struct guard_ranges *g, uint8_t **out,
 		    size_t *out_len, bool *refused)
 {
-	struct guard_criu_mm mm;
 	uint32_t n, hdr = len >= 8 && *(const uint32_t *)buf ==
 						  CRIU_IMG_COMMON_MAGIC ?
 				  8 :
@@ -534,11 +533,12 @@ int guard_mm_append(const uint8_t *buf, size_t len, const char *name,
 	uint64_t last_start;
 	size_t at, add;
 
-	if (guard_criu_mm_decode(buf, len, name, &mm))
+	/* The caller decoded buf (guard_criu_mm_decode): only the bounds. */
+	if (len < hdr + 4)
 		return -EINVAL;
-	guard_criu_mm_free(&mm);
 	memcpy(&n, buf + hdr, 4);
-	if (last_vma(buf + hdr + 4, n, &last_start, &at) || !at) {
+	if (n > len - hdr - 4 || last_vma(buf + hdr + 4, n, &last_start, &at) ||
+	    !at) {
 		pr_err("%s: no VMA entries that parse as protobuf (corrupt)\n",
 		       name);
 		return -EINVAL;
