@@ -58,6 +58,7 @@ static void choose_pagewalk(const char *stage)
 {
 	const char *why =
 		"CRIU_GUARD_DISABLE masks it, or the kernel can't tell guard pages to both of criu's page walks";
+	const char *lwhy = "";
 	int ret = -EOPNOTSUPP;
 
 	/*
@@ -70,9 +71,9 @@ static void choose_pagewalk(const char *stage)
 		why = "criu >= 4.2 runs its own guard scan; CRIU_GUARD_MODE=plugin takes the guards from it";
 		/* Only the listen() hook (a lazy dump's early binding). */
 		if (guard_pagewalk_install_listen(&d.pw, bind_early, NULL,
-						  &(const char *){ NULL }))
-			pr_warn("%s: criu's listen() can't be hooked: a dump --lazy-pages is bound only at its end\n",
-				stage);
+						  &lwhy))
+			pr_warn("%s: criu's listen() can't be hooked (%s): a dump --lazy-pages is bound only at its end\n",
+				stage, lwhy);
 	} else if (d.feat.pagewalk) {
 		ret = guard_pagewalk_install(&d.pw, &why);
 	}
@@ -92,13 +93,20 @@ static void choose_pagewalk(const char *stage)
  * with zero-lift the guard pages are left out (holes), and the final dump
  * records them.
  */
-int guard_predump_init(const struct guard_features *f,
+/* A fresh run: a hook left by a pre-dump goes first, then the state. */
+static void dump_reset(const struct guard_features *f,
 		       const struct guard_settings *s)
 {
 	guard_dump_release();
 	memset(&d, 0, sizeof(d));
 	d.feat = *f;
 	d.set = *s;
+}
+
+int guard_predump_init(const struct guard_features *f,
+		       const struct guard_settings *s)
+{
+	dump_reset(f, s);
 	if (!f->madv_guard)
 		return 0;
 	/* Pre-dump records nothing: criu >= 4.2 needs no help in any mode. */
@@ -115,10 +123,7 @@ int guard_predump_init(const struct guard_features *f,
 int guard_dump_init(const struct guard_features *f,
 		    const struct guard_settings *s)
 {
-	guard_dump_release();
-	memset(&d, 0, sizeof(d));
-	d.feat = *f;
-	d.set = *s;
+	dump_reset(f, s);
 	if (!f->madv_guard) {
 		pr_info("kernel has no guard regions; nothing to do\n");
 		return 0;
