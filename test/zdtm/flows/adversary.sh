@@ -130,12 +130,8 @@ flow_restore_swapped_inventory() {
 	needs_plugin_records && return 0
 	# A guard-free dump (guards installed, then removed) at the same pid.
 	b=$d/b
-	failures_start_at guard_removed "$b" "$p"
-	r=$?
-	[ $r = 2 ] && return 0
-	[ $r = 0 ] || return 1
-	CRIU_GUARD_MODE=plugin dump "$b" "$plugins" || { log "dump b failed"; kill -9 "$PID"; return 1; }
-	wait_gone "$PID" || return 1
+	failures_dump_at guard_removed "$b" "$p"
+	case $? in 0) ;; 2) return 0 ;; *) return 1 ;; esac
 	PID=$p
 
 	failures_case "$a" foreign && cp "$b/img/inventory.img" "$a/foreign/"

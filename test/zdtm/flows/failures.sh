@@ -215,6 +215,19 @@ failures_start_at() {
 	return 2
 }
 
+# failures_dump_at NAME DIR WANT: NAME started as pid WANT
+# (failures_start_at) and dumped by the plugin; returns as failures_start_at
+# does (2: the pid could not be had, SKIP said).
+failures_dump_at() {
+	local r
+	failures_start_at "$1" "$2" "$3"
+	r=$?
+	[ $r = 0 ] || return $r
+	CRIU_GUARD_MODE=plugin dump "$2" "$plugins" ||
+		{ log "dump ${2##*/} failed"; kill -9 "$PID"; return 1; }
+	wait_gone "$PID" || return 1
+}
+
 # failures_guard_files SRC DST: copies every guard image of SRC to DST.
 failures_guard_files() {
 	cp "$1"/guard-*.img "$2/"
@@ -234,18 +247,11 @@ flow_restore_foreign_images() {
 	needs_plugin_records && return 0
 	# The same pid: a guard-free process, and another run of the program.
 	b=$d/b c=$d/c
-	failures_start_at guard_removed "$b" "$p"
-	r=$?
-	[ $r = 2 ] && return 0
-	[ $r = 0 ] || return 1
-	CRIU_GUARD_MODE=plugin dump "$b" "$plugins" || { log "dump b failed"; kill -9 "$PID"; return 1; }
-	wait_gone "$PID" || return 1
-	failures_start_at guard_anon "$c" "$p"
-	r=$?
-	[ $r = 2 ] && return 0
-	[ $r = 0 ] || return 1
-	CRIU_GUARD_MODE=plugin dump "$c" "$plugins" || { log "dump c failed"; kill -9 "$PID"; return 1; }
-	wait_gone "$PID" || return 1
+	for r in "guard_removed $b" "guard_anon $c"; do
+		# shellcheck disable=SC2086 # NAME DIR
+		failures_dump_at $r "$p"
+		case $? in 0) ;; 2) return 0 ;; *) return 1 ;; esac
+	done
 	PID=$p
 
 	failures_case "$a" no-guard-images && rm "$a/no-guard-images"/guard-*.img
