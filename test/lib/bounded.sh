@@ -8,6 +8,8 @@
 #
 # GUARD_REAL_CRIU: the criu binary behind the bound, for what must look at
 # the binary itself (its symbols), not run it.
+# GUARD_TEST_LIB: this folder (json-get, the tests' one JSON reader).
+GUARD_TEST_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [ -z "${GUARD_BOUNDED:-}" ]; then
 	GUARD_REAL_CRIU=${GUARD_REAL_CRIU:-$(command -v criu)}
 	export GUARD_REAL_CRIU
@@ -21,11 +23,11 @@ fi
 # criu-guard check answers it from the plugin's own definition
 # (include/guard_criu_syms.h); fails where it can't tell.
 guard_criu_native() {
-	local crit=${2:-$GUARD_REAL_CRIU} out
-	out=$("$1" --json check --criu "$crit")
-	case $out in
-	*'"criu_native":true'*) echo 1 ;;
-	*'"criu_native":false'*) echo 0 ;;
+	local crit=${2:-$GUARD_REAL_CRIU} v
+	v=$("$1" --json check --criu "$crit" | "$GUARD_TEST_LIB/json-get" criu_native)
+	case $v in
+	true) echo 1 ;;
+	false) echo 0 ;;
 	*) echo "criu-guard check can't tell whether $crit handles guards itself" >&2
 	   return 1 ;;
 	esac

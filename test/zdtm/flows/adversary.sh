@@ -83,7 +83,7 @@ flow_restore_bit_flips() {
 	# A tree (guards in private anonymous, private file and shared
 	# memory, a zombie): the binding covers several tasks.
 	failures_dump guard_tree "$d" || return 1
-	needs_plugin_records && return 0
+	needs_plugin_records && return 77
 	size=$(stat -c %s "$d/out")
 	adversary_flips "$d" inventory.img || rc=1
 	adversary_flips "$d" guard-binding.img || rc=1
@@ -127,11 +127,11 @@ flow_restore_swapped_inventory() {
 	local pat="inventory.img does not name criu-guard, but guard-binding.img binds this dump's task"
 	failures_dump guard_anon "$d/a" || return 1
 	p=$PID a=$d/a
-	needs_plugin_records && return 0
+	needs_plugin_records && return 77
 	# A guard-free dump (guards installed, then removed) at the same pid.
 	b=$d/b
 	failures_dump_at guard_removed "$b" "$p"
-	case $? in 0) ;; 2) return 0 ;; *) return 1 ;; esac
+	case $? in 0) ;; 77) return 77 ;; *) return 1 ;; esac
 	PID=$p
 
 	failures_case "$a" foreign && cp "$b/img/inventory.img" "$a/foreign/"
@@ -155,7 +155,7 @@ flow_restore_swapped_inventory() {
 	# dump stay and match its binding, but P is not in this pstree.img.
 	s=$d/s
 	start guard_removed "$s" || return 1
-	[ "$PID" != "$p" ] || { log "SKIP: the stale dump got the earlier pid $p"; kill -9 "$PID"; return 0; }
+	[ "$PID" != "$p" ] || { log "SKIP: the stale dump got the earlier pid $p"; kill -9 "$PID"; return 77; }
 	cp -an "$a/orig/." "$s/img/"
 	dump "$s" "$work/noplugins" || { log "dump s failed"; kill -9 "$PID"; return 1; }
 	wait_gone "$PID" || return 1

@@ -181,7 +181,7 @@ flow_reinstall_fails_continue() {
 # (With zero-lift nothing is lifted: flow_zero_lift_locked.)
 flow_dump_locked_guards() {
 	local d=$work/$FUNCNAME before
-	needs_plugin_records && return 0
+	needs_plugin_records && return 77
 	start guard_mlock_onfault "$d" || return 1
 	before=$(imgtool scan "$PID")
 	if CRIU_GUARD_DISABLE=pagewalk dump "$d" "$plugins" -R; then
@@ -199,11 +199,11 @@ flow_dump_locked_guards() {
 # earlier, dumped test): the test library sets ns_last_pid just below it
 # right before its fork (ZDTM_PID), and a fork elsewhere in criu-env's pid
 # namespace (a bound's watchdog polls) can take it only in that instant.
-# Sets PID; returns 2 (with a SKIP line) if WANT could not be had.
+# Sets PID; returns 77 (with a SKIP line) if WANT could not be had.
 failures_start_at() {
 	local name=$1 d=$2 want=$3 k
 	[ -w /proc/sys/kernel/ns_last_pid ] ||
-		{ log "SKIP: can't write ns_last_pid"; return 2; }
+		{ log "SKIP: can't write ns_last_pid"; return 77; }
 	for ((k = 1; k <= 8; k++)); do
 		rm -rf "$d"
 		ZDTM_PID=$want start "$name" "$d" || return 1
@@ -212,12 +212,12 @@ failures_start_at() {
 		wait_gone "$PID" || return 1
 	done
 	log "SKIP: could not start $name as pid $want"
-	return 2
+	return 77
 }
 
 # failures_dump_at NAME DIR WANT: NAME started as pid WANT
 # (failures_start_at) and dumped by the plugin; returns as failures_start_at
-# does (2: the pid could not be had, SKIP said).
+# does (77: the pid could not be had, SKIP said).
 failures_dump_at() {
 	local r
 	failures_start_at "$1" "$2" "$3"
@@ -244,13 +244,13 @@ flow_restore_foreign_images() {
 	launch="setarch $(uname -m) -R"
 	failures_dump guard_anon "$d/a" || return 1
 	p=$PID a=$d/a
-	needs_plugin_records && return 0
+	needs_plugin_records && return 77
 	# The same pid: a guard-free process, and another run of the program.
 	b=$d/b c=$d/c
 	for r in "guard_removed $b" "guard_anon $c"; do
 		# shellcheck disable=SC2086 # NAME DIR
 		failures_dump_at $r "$p"
-		case $? in 0) ;; 2) return 0 ;; *) return 1 ;; esac
+		case $? in 0) ;; 77) return 77 ;; *) return 1 ;; esac
 	done
 	PID=$p
 
@@ -316,7 +316,7 @@ flow_restore_nspid_fails() {
 # is a directory), the dump fails, and the task runs on with its guards.
 flow_dump_binding_unwritable() {
 	local d=$work/$FUNCNAME before
-	needs_plugin_records && return 0
+	needs_plugin_records && return 77
 	start guard_anon "$d" || return 1
 	before=$(imgtool scan "$PID")
 	mkdir "$d/img/guard-binding.img.tmp"
@@ -339,7 +339,7 @@ flow_dump_binding_unwritable() {
 # guards.  Never a success that can't be restored.
 flow_dump_full_disk() {
 	local d=$work/$FUNCNAME need free rc=0 ok=0 failed=0 reserve=0 page before
-	needs_plugin_records && return 0
+	needs_plugin_records && return 77
 	page=$(getconf PAGESIZE)
 	start guard_anon "$d/probe" || return 1
 	dump "$d/probe" "$plugins" -W "$d/probe" || { log "dump failed"; kill -9 "$PID"; return 1; }
@@ -350,7 +350,7 @@ flow_dump_full_disk() {
 	for ((free = need - 6; free <= need + 2; free++)); do
 		local c=$d/free-$free
 		mkdir -p "$c/img"
-		mount -t tmpfs -o size=$(((need + 16) * page)) none "$c/img" || { log "SKIP: can't mount a tmpfs"; return 0; }
+		mount -t tmpfs -o size=$(((need + 16) * page)) none "$c/img" || { log "SKIP: can't mount a tmpfs"; return 77; }
 		start guard_anon "$c" || { umount "$c/img"; return 1; }
 		before=$(imgtool scan "$PID")
 		fallocate -l $(((need + 16 - free) * page)) "$c/img/filler" 2>/dev/null ||
@@ -388,7 +388,7 @@ flow_dump_full_disk() {
 # keeps every guard (guard_huge counts them after the refused dump).
 flow_dump_too_big() {
 	local d=$work/$FUNCNAME
-	needs_plugin_records && return 0
+	needs_plugin_records && return 77
 	start guard_huge "$d" || return 1
 	if dump "$d" "$plugins" -R; then
 		log "dump of a task with an oversized guard image succeeded"

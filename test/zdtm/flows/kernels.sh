@@ -11,8 +11,7 @@
 
 # kernels_feature NAME: true or false, as criu-guard check sees this kernel.
 kernels_feature() {
-	"$build/tool/criu-guard" --json check 2>/dev/null |
-		grep -o "\"$1\":[a-z]*" | cut -d: -f2
+	"$build/tool/criu-guard" --json check 2>/dev/null | "$GUARD_TEST_LIB/json-get" "$1"
 }
 
 # kernels_no_guards_only: returns 0 (SKIP said) on a kernel with guards.
@@ -31,7 +30,7 @@ kernels_needs() {
 # guarded dump can't work, in both of its outputs.
 flow_kernel_check_no_guards() {
 	local out
-	kernels_no_guards_only && return 0
+	kernels_no_guards_only && return 77
 	out=$("$build/tool/criu-guard" check 2>&1)
 	grep -Eq '^guard install \(MADV_GUARD_INSTALL\) +no: guard regions need Linux >= 6.13' <<<"$out" ||
 		{ log "check does not say the kernel lacks guards:"; sed 's/^/    /' <<<"$out"; return 1; }
@@ -45,7 +44,7 @@ flow_kernel_check_no_guards() {
 # says so, and the dump restores exactly (without the plugin, too).
 flow_kernel_noguard_dump() {
 	local d=$work/$FUNCNAME
-	kernels_no_guards_only && return 0
+	kernels_no_guards_only && return 77
 	start noguard_anon "$d" || return 1
 	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
 	wait_gone "$PID" || return 1
@@ -60,10 +59,10 @@ flow_kernel_noguard_dump() {
 # without guards, before any task exists.
 flow_kernel_guarded_image_refused() {
 	local d=$work/$FUNCNAME fixture=${ZDTM_GUARDED_IMAGE:-$build/vm-fixture/guard_anon}
-	kernels_no_guards_only && return 0
+	kernels_no_guards_only && return 77
 	if [ ! -f "$fixture/pid" ]; then
 		log "SKIP: no guarded image at $fixture (scripts/vm-suite dumps one on the host before it boots a kernel without guards)"
-		return 0
+		return 77
 	fi
 	mkdir -p "$d"
 	cp -a "$fixture/img" "$d/img" || return 1
@@ -120,7 +119,7 @@ kernels_errors() { grep -E 'Error|guard:.*(fail|refus|can.t)' "$1" 2>/dev/null |
 # migrate_iterative NAME DIR [PRE-DUMP ARGS...]
 migrate_iterative() {
 	local name=$1 d=$2 step; shift 2
-	kernels_needs soft_dirty "soft-dirty (CONFIG_MEM_SOFT_DIRTY): criu pre-dump can't track memory" && return 0
+	kernels_needs soft_dirty "soft-dirty (CONFIG_MEM_SOFT_DIRTY): criu pre-dump can't track memory" && return 77
 	start "$name" "$d" || return 1
 	mkdir -p "$d/pre1" "$d/pre2"
 	for step in pre1 pre2; do
@@ -167,7 +166,7 @@ kernels_no_tee() {
 # migrate_lazy NAME DIR
 migrate_lazy() {
 	local name=$1 d=$2 port dp lp rc=0 orig
-	kernels_needs userfaultfd "userfaultfd: criu lazy-pages can't run" && return 0
+	kernels_needs userfaultfd "userfaultfd: criu lazy-pages can't run" && return 77
 	launch="unshare --pid" start "$name" "$d" || return 1
 	orig=$PID
 	port=$(modes_port)
@@ -187,7 +186,7 @@ migrate_lazy() {
 		wait "$lp" "$dp"
 		kill -9 "$orig" 2>/dev/null
 		wait_gone "$orig"
-		kernels_no_tee "$d" && return 0
+		kernels_no_tee "$d" && return 77
 		log "lazy restore failed:"
 		kernels_errors "$d/img/restore.log"
 		kernels_errors "$d/img/dump.log"
@@ -198,7 +197,7 @@ migrate_lazy() {
 	wait "$lp" || { log "criu lazy-pages failed:"; kernels_errors "$d/img/lazy-pages.log"; rc=1; }
 	wait "$dp" || { log "the lazy dump (page server) failed:"; kernels_errors "$d/img/dump.log"; rc=1; }
 	wait_gone "$orig" || { kill -9 "$orig"; rc=1; }
-	[ $rc = 0 ] || ! kernels_no_tee "$d" || return 0
+	[ $rc = 0 ] || ! kernels_no_tee "$d" || return 77
 	return $rc
 }
 flow_migrate_lazy_remote() { migrate_lazy guard_anon "$work/$FUNCNAME"; }

@@ -138,7 +138,7 @@ flow_dump_leave_stopped() {
 # exit(DUMP) puts them back and every task runs on with exactly its guards.
 flow_dump_fault() {
 	local d=$work/$FUNCNAME before
-	needs_fault 3 && return 0
+	needs_fault 3 && return 77
 	start guard_anon "$d" || return 1
 	before=$(imgtool scan "$PID")
 	if CRIU_FAULT=3 dump "$d" "$plugins"; then
@@ -157,7 +157,7 @@ flow_dump_fault() {
 # task's guards were lifted.
 flow_dump_fault_tree() {
 	local d=$work/$FUNCNAME
-	needs_fault 3 && return 0
+	needs_fault 3 && return 77
 	start guard_tree "$d" || return 1
 	if CRIU_FAULT=3 dump "$d" "$plugins"; then
 		log "dump with CRIU_FAULT=3 succeeded"
@@ -216,7 +216,7 @@ mode_lazy_pages() {
 		if grep -qi 'userfaultfd' "$d/img/restore.log" "$d/img/lazy-pages.log" &&
 			! grep -q 'Forking task' "$d/img/restore.log"; then
 			log "SKIP: no userfaultfd here; lazy restore refused before any task"
-			return 0
+			return 77
 		fi
 		log "lazy restore failed"
 		return 1
@@ -348,7 +348,7 @@ flow_pre_dump_then_dump() {
 		log "SKIP: pre-dump left no images (criu needs soft-dirty tracking, which this kernel lacks)"
 		kill -9 "$PID"
 		wait_gone "$PID"
-		return 0
+		return 77
 	fi
 	dump "$d" "$plugins" --prev-images-dir ../pre-read --track-mem ||
 		{ log "dump after pre-dump failed"; kill -9 "$PID"; return 1; }
@@ -415,7 +415,7 @@ flow_native_split() {
 	local d=$work/$FUNCNAME before by_criu by_plugin
 	if [ $native = 0 ]; then
 		log "SKIP: criu $("$criu" --version | sed -n 's/Version: //p') has no native guard support"
-		return 0
+		return 77
 	fi
 	start guard_anon "$d" || return 1
 	before=$(imgtool scan "$PID")
@@ -453,7 +453,7 @@ flow_native_overlap() {
 	local d=$work/$FUNCNAME before
 	if [ $native = 0 ]; then
 		log "SKIP: criu $("$criu" --version | sed -n 's/Version: //p') has no native guard support"
-		return 0
+		return 77
 	fi
 	start guard_anon "$d" || return 1
 	before=$(imgtool scan "$PID")
@@ -497,7 +497,7 @@ PY
 # a task with guards is refused before anything is lifted and keeps them.
 flow_dump_stream() {
 	local d=$work/$FUNCNAME before streamer i
-	needs_plugin_records && return 0
+	needs_plugin_records && return 77
 	start guard_anon "$d" || return 1
 	before=$(imgtool scan "$PID")
 	streamer=$(modes_fake_streamer "$d/img/streamer-capture.sock")
