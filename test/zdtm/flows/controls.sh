@@ -48,8 +48,7 @@ flow_restore_needs_plugin() {
 		kill -9 "$PID"
 		return 1
 	fi
-	grep -q "criu-guard" "$d/img/restore-noplugin.log" ||
-		{ log "refusal does not name the plugin"; return 1; }
+	logged "$d/img/restore-noplugin.log" "criu-guard" "refusal does not name the plugin" || return 1
 	wait_gone "$PID" || return 1
 	restore "$d" "$plugins" || { log "restore with the plugin failed"; return 1; }
 	verdict "$d"
@@ -98,8 +97,7 @@ flow_restore_no_plugin_dir() {
 		return
 	fi
 	[ $native = 0 ] || { log "criu $(criu_version) failed to restore its own guard records"; return 1; }
-	grep -q 'VMA-s are not sorted in the image file' "$d/img/restore-nodir.log" ||
-		{ log "criu's refusal is not the mm image's guard records"; return 1; }
+	logged "$d/img/restore-nodir.log" 'VMA-s are not sorted in the image file' "criu's refusal is not the mm image's guard records" || return 1
 	wait_gone "$PID" || return 1
 	restore "$d" "$plugins" || { log "restore with the plugin failed"; return 1; }
 	verdict "$d"

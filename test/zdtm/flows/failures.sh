@@ -15,8 +15,7 @@
 failures_dump() {
 	local name=$1 d=$2
 	start "$name" "$d" || return 1
-	CRIU_GUARD_MODE=plugin dump "$d" "$plugins" ||
-		{ log "dump failed"; kill -9 "$PID"; return 1; }
+	CRIU_GUARD_MODE=plugin dumped "$d" || return 1
 	wait_gone "$PID" || return 1
 	[ -f "$d/img/guard-$PID.img" ] || { log "no guard-$PID.img"; return 1; }
 	cp -a "$d/img" "$d/orig"
@@ -55,8 +54,14 @@ failures_restore_killed() {
 		log "criu reported failure: $(grep -o 'Error.*' "$d/img/restore.log" | grep -v rlimit | head -1)"
 	fi
 	wait_gone "$PID" || { log "restored task runs on without its guards"; kill -9 "$PID"; return 1; }
-	grep -q "guard: task $PID .*can't get its guard regions back: killing the restored tree" "$d/img/restore.log" ||
-		{ log "no kill message in the log"; return 1; }
+	logged "$d/img/restore.log" "guard: task $PID .*can't get its guard regions back: killing the restored tree" "no kill message in the log" || return 1
+}
+
+# failures_ran_without DIR: the restored task ran on without its guards
+# (CRIU_GUARD_ON_FAILURE=continue) and the restore log warned; then ends it.
+failures_ran_without() {
+	logged -k "$1/img/restore.log" "guard: task $PID .*runs WITHOUT its guard regions (CRIU_GUARD_ON_FAILURE=continue)" "no warning in the log" || return 1
+	ended
 }
 
 # failures_case DIR CASE: a fresh copy of the pristine images to damage.
@@ -126,7 +131,7 @@ flow_restore_no_kernel_support() {
 	failures_refused "$d" nokernel "images hold [0-9]+ guard ranges but this kernel has no MADV_GUARD_INSTALL" \
 		CRIU_GUARD_DISABLE=madv || return 1
 	rm -rf "$d/img" && cp -a "$d/orig" "$d/img"
-	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	restored "$d" || return 1
 	verdict "$d"
 }
 
@@ -154,8 +159,7 @@ flow_reinstall_fails_kill() {
 	failures_dump guard_anon "$d" || return 1
 	failures_unguardable_range "$d" || return 1
 	failures_restore_killed "$d" || return 1
-	grep -q "guard: madvise.*Invalid argument\|guard: .*EINVAL\|guard: .*Invalid argument" "$d/img/restore.log" ||
-		{ log "no kernel refusal in the log"; return 1; }
+	logged "$d/img/restore.log" "guard: madvise.*Invalid argument\|guard: .*EINVAL\|guard: .*Invalid argument" "no kernel refusal in the log" || return 1
 	! grep -q '^PASS' "$d/out" || { log "the killed test wrote PASS"; return 1; }
 }
 
@@ -164,14 +168,10 @@ flow_reinstall_fails_continue() {
 	local d=$work/$FUNCNAME
 	failures_dump guard_anon "$d" || return 1
 	failures_unguardable_range "$d" || return 1
-	CRIU_GUARD_ON_FAILURE=continue restore "$d" "$plugins" ||
-		{ log "restore failed"; return 1; }
+	CRIU_GUARD_ON_FAILURE=continue restored "$d" || return 1
 	sleep 0.2
 	[ -d "/proc/$PID" ] || { log "task did not survive with CRIU_GUARD_ON_FAILURE=continue"; return 1; }
-	grep -q "guard: task $PID .*runs WITHOUT its guard regions (CRIU_GUARD_ON_FAILURE=continue)" "$d/img/restore.log" ||
-		{ log "no warning in the log"; kill -9 "$PID"; return 1; }
-	kill -9 "$PID"
-	wait_gone "$PID"
+	failures_ran_without "$d"
 }
 
 # Guards in an mlock()ed VMA where the dump has to lift them (criu's page
@@ -182,16 +182,14 @@ flow_reinstall_fails_continue() {
 flow_dump_locked_guards() {
 	local d=$work/$FUNCNAME before
 	needs_plugin_records && return 77
-	start guard_mlock_onfault "$d" || return 1
-	before=$(imgtool scan "$PID")
+	started guard_mlock_onfault "$d" || return 1
 	if CRIU_GUARD_DISABLE=pagewalk dump "$d" "$plugins" -R; then
 		log "dump of guards in locked memory succeeded"
 		kill -9 "$PID"
 		return 1
 	fi
-	grep -q "guard: task $PID: guards in the mlock()ed VMA .* can't be lifted" "$d/img/dump.log" ||
-		{ log "no refusal in the dump log"; kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after the refused dump" || { kill -9 "$PID"; return 1; }
+	logged -k "$d/img/dump.log" "guard: task $PID: guards in the mlock()ed VMA .* can't be lifted" "no refusal in the dump log" || return 1
+	guards_kept "$PID" "$before" "after the refused dump" || return 1
 	verdict "$d"
 }
 
@@ -298,16 +296,12 @@ flow_restore_nspid_fails() {
 	local d=$work/$FUNCNAME
 	failures_dump guard_anon "$d" || return 1
 	failures_restore_killed "$d" CRIU_GUARD_DISABLE=nspid || return 1
-	grep -q "guard: task $PID: can't read its pid in its namespace (NSpid)" "$d/img/restore.log" ||
-		{ log "no NSpid failure in the log"; return 1; }
+	logged "$d/img/restore.log" "guard: task $PID: can't read its pid in its namespace (NSpid)" "no NSpid failure in the log" || return 1
 	# CRIU_GUARD_ON_FAILURE=continue: it runs on, with a warning.
 	rm -rf "$d/img" && cp -a "$d/orig" "$d/img"
 	CRIU_GUARD_DISABLE=nspid CRIU_GUARD_ON_FAILURE=continue restore "$d" "$plugins" ||
 		{ log "restore with CRIU_GUARD_ON_FAILURE=continue failed"; return 1; }
-	grep -q "guard: task $PID .*runs WITHOUT its guard regions" "$d/img/restore.log" ||
-		{ log "no warning in the log"; kill -9 "$PID"; return 1; }
-	kill -9 "$PID"
-	wait_gone "$PID"
+	failures_ran_without "$d"
 }
 
 # The binding is written at exit(DUMP), when criu has decided the dump
@@ -317,18 +311,16 @@ flow_restore_nspid_fails() {
 flow_dump_binding_unwritable() {
 	local d=$work/$FUNCNAME before
 	needs_plugin_records && return 77
-	start guard_anon "$d" || return 1
-	before=$(imgtool scan "$PID")
+	started guard_anon "$d" || return 1
 	mkdir "$d/img/guard-binding.img.tmp"
 	if dump "$d" "$plugins"; then
 		log "dump succeeded with a binding that can't be written"
 		return 1
 	fi
-	grep -q "guard: Can't reserve guard-binding.img" "$d/img/dump.log" ||
-		{ log "no message about the binding in the dump log"; kill -9 "$PID"; return 1; }
+	logged -k "$d/img/dump.log" "guard: Can't reserve guard-binding.img" "no message about the binding in the dump log" || return 1
 	! grep -q 'Dumping finished successfully' "$d/img/dump.log" ||
 		{ log "criu declared success"; kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after the failed dump" || { kill -9 "$PID"; return 1; }
+	guards_kept "$PID" "$before" "after the failed dump" || return 1
 	verdict "$d"
 }
 

@@ -46,10 +46,9 @@ flow_kernel_noguard_dump() {
 	local d=$work/$FUNCNAME
 	kernels_no_guards_only && return 77
 	start noguard_anon "$d" || return 1
-	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	dumped "$d" || return 1
 	wait_gone "$PID" || return 1
-	grep -q 'guard: kernel has no guard regions; nothing to do' "$d/img/dump.log" ||
-		{ log "the plugin did not stand aside in the dump log"; return 1; }
+	logged "$d/img/dump.log" 'guard: kernel has no guard regions; nothing to do' "the plugin did not stand aside in the dump log" || return 1
 	restore "$d" "$work/noplugins" || { log "restore without the plugin failed"; return 1; }
 	verdict "$d"
 }
@@ -89,13 +88,12 @@ flow_scan_smaps() {
 	local d=$work/$FUNCNAME gu
 	gu=$(kernels_feature smaps_gu)
 	start guard_anon "$d" || return 1
-	CRIU_GUARD_SCAN=smaps dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	CRIU_GUARD_SCAN=smaps dumped "$d" || return 1
 	wait_gone "$PID" || return 1
 	if plugin_records; then
-		grep -q "guard: kernel: .* smaps_gu=$([ "$gu" = true ] && echo 1 || echo 0)" "$d/img/dump.log" ||
-			{ log "the plugin's kernel line does not match criu-guard check (smaps_gu $gu)"; return 1; }
+		logged "$d/img/dump.log" "guard: kernel: .* smaps_gu=$([ "$gu" = true ] && echo 1 || echo 0)" "the plugin's kernel line does not match criu-guard check (smaps_gu $gu)" || return 1
 	fi
-	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	restored "$d" || return 1
 	verdict "$d"
 }
 

@@ -32,6 +32,22 @@ modes_same_guards() {
 	return 1
 }
 
+# modes_stopped_kept DIR BEFORE WHEN: the test stops with exactly BEFORE,
+# then runs on to its verdict.
+modes_stopped_kept() {
+	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
+	guards_kept "$PID" "$2" "$3" || return 1
+	kill -CONT "$PID"
+	verdict "$1"
+}
+
+# guards_kept PID BEFORE WHEN: modes_same_guards, or PID killed and false.
+guards_kept() {
+	modes_same_guards "$@" && return 0
+	kill -9 "$1" 2>/dev/null
+	return 1
+}
+
 # modes_port: a TCP port on 127.0.0.1 that nothing listens on now.
 modes_port() {
 	local p
@@ -66,8 +82,8 @@ mode_leave_running() {
 	before=$(imgtool scan "$PID")
 	[ -n "$before" ] || [ "$need" != need-guards ] ||
 		{ log "test has no guards"; kill -9 "$PID"; return 1; }
-	dump "$d" "$plugins" -R || { log "dump -R failed"; kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after dump -R" || { kill -9 "$PID"; return 1; }
+	dumped "$d" -R || return 1
+	guards_kept "$PID" "$before" "after dump -R" || return 1
 	verdict "$d"
 }
 flow_leave_running() { mode_leave_running guard_anon "$work/$FUNCNAME" need-guards; }
@@ -76,7 +92,7 @@ flow_leave_running() { mode_leave_running guard_anon "$work/$FUNCNAME" need-guar
 flow_leave_running_tree() {
 	local d=$work/$FUNCNAME
 	start guard_tree "$d" || return 1
-	dump "$d" "$plugins" -R || { log "dump -R failed"; kill -9 "$PID"; return 1; }
+	dumped "$d" -R || return 1
 	verdict "$d"
 }
 
@@ -89,11 +105,11 @@ mode_stopped() {
 	before=$(imgtool scan "$PID")
 	kill -STOP "$PID"
 	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
-	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	dumped "$d" || return 1
 	wait_gone "$PID" || return 1
-	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	restored "$d" || return 1
 	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after restore" || { kill -9 "$PID"; return 1; }
+	guards_kept "$PID" "$before" "after restore" || return 1
 	# A successful restore prints no Error line (compel used to log an
 	# "Unexpected ... task interruption" before the plugin's retry).
 	if grep 'Error' "$d/img/restore.log" | grep -v 'rlimit'; then
@@ -109,28 +125,30 @@ flow_stopped() { mode_stopped guard_anon "$work/$FUNCNAME"; }
 # restore --leave-stopped: the same for a task that was running.
 flow_restore_leave_stopped() {
 	local d=$work/$FUNCNAME before
-	start guard_anon "$d" || return 1
-	before=$(imgtool scan "$PID")
-	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	started guard_anon "$d" || return 1
+	dumped "$d" || return 1
 	wait_gone "$PID" || return 1
-	restore "$d" "$plugins" --leave-stopped || { log "restore failed"; return 1; }
-	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after restore" || { kill -9 "$PID"; return 1; }
-	kill -CONT "$PID"
-	verdict "$d"
+	restored "$d" --leave-stopped || return 1
+	modes_stopped_kept "$d" "$before" "after restore"
 }
 
 # dump --leave-stopped: the live task stays stopped, with its guards.
 flow_dump_leave_stopped() {
 	local d=$work/$FUNCNAME before
-	start guard_anon "$d" || return 1
-	before=$(imgtool scan "$PID")
-	dump "$d" "$plugins" --leave-stopped ||
-		{ log "dump failed"; kill -9 "$PID"; return 1; }
-	modes_wait_stopped "$PID" || { kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after dump" || { kill -9 "$PID"; return 1; }
-	kill -CONT "$PID"
-	verdict "$d"
+	started guard_anon "$d" || return 1
+	dumped "$d" --leave-stopped || return 1
+	modes_stopped_kept "$d" "$before" "after dump"
+}
+
+# modes_fault_dump DIR: a dump that fails at CRIU's injected fault
+# FI_DUMP_PAGES (3); the test killed if it does not.
+modes_fault_dump() {
+	if CRIU_FAULT=3 dump "$1" "$plugins"; then
+		log "dump with CRIU_FAULT=3 succeeded"
+		kill -9 "$PID"
+		return 1
+	fi
+	logged -k "$1/img/dump.log" 'fault: Dump VMA pages failure' "the dump failed, but not at the injected fault"
 }
 
 # A dump that fails after CHECKPOINT_DEVICES lifted the guards (CRIU's
@@ -139,17 +157,10 @@ flow_dump_leave_stopped() {
 flow_dump_fault() {
 	local d=$work/$FUNCNAME before
 	needs_fault 3 && return 77
-	start guard_anon "$d" || return 1
-	before=$(imgtool scan "$PID")
-	if CRIU_FAULT=3 dump "$d" "$plugins"; then
-		log "dump with CRIU_FAULT=3 succeeded"
-		kill -9 "$PID"
-		return 1
-	fi
-	grep -q 'fault: Dump VMA pages failure' "$d/img/dump.log" ||
-		{ log "the dump failed, but not at the injected fault"; kill -9 "$PID"; return 1; }
+	started guard_anon "$d" || return 1
+	modes_fault_dump "$d" || return 1
 	[ -d "/proc/$PID" ] || { log "task died in the failed dump"; return 1; }
-	modes_same_guards "$PID" "$before" "after the failed dump" || { kill -9 "$PID"; return 1; }
+	guards_kept "$PID" "$before" "after the failed dump" || return 1
 	verdict "$d"
 }
 
@@ -159,13 +170,7 @@ flow_dump_fault_tree() {
 	local d=$work/$FUNCNAME
 	needs_fault 3 && return 77
 	start guard_tree "$d" || return 1
-	if CRIU_FAULT=3 dump "$d" "$plugins"; then
-		log "dump with CRIU_FAULT=3 succeeded"
-		kill -9 "$PID"
-		return 1
-	fi
-	grep -q 'fault: Dump VMA pages failure' "$d/img/dump.log" ||
-		{ log "the dump failed, but not at the injected fault"; kill -9 "$PID"; return 1; }
+	modes_fault_dump "$d" || return 1
 	verdict "$d"
 }
 
@@ -188,7 +193,7 @@ mode_page_server() {
 	ls "$d"/pages/pages-*.img >/dev/null 2>&1 ||
 		{ log "page server wrote no pages"; return 1; }
 	cp "$d"/pages/*.img "$d/img/" || return 1
-	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	restored "$d" || return 1
 	verdict "$d"
 }
 flow_page_server() { mode_page_server guard_anon "$work/$FUNCNAME"; }
@@ -199,7 +204,7 @@ flow_page_server() { mode_page_server guard_anon "$work/$FUNCNAME"; }
 mode_lazy_pages() {
 	local name=$1 d=$2 lp rc=0 i
 	start "$name" "$d" || return 1
-	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	dumped "$d" || return 1
 	wait_gone "$PID" || return 1
 	rm -f "$d/img/lazy-pages.socket" # a run before this one's
 	"$criu" lazy-pages -D "$d/img" -o lazy-pages.log -v4 &
@@ -248,8 +253,7 @@ mode_leave_stopped() {
 	local name=$1 d=$2 before
 	start "$name" "$d" || return 1
 	before=$(imgtool scan "$PID")
-	dump "$d" "$plugins" --leave-stopped ||
-		{ log "dump --leave-stopped failed"; kill -9 "$PID"; return 1; }
+	dumped "$d" --leave-stopped || return 1
 	modes_wait_stopped "$PID" || { modes_kill_session "$PID"; return 1; }
 	modes_same_guards "$PID" "$before" "after dump --leave-stopped" ||
 		{ modes_kill_session "$PID"; return 1; }
@@ -278,7 +282,7 @@ mode_pidns() {
 		{ log "$name is pid $(modes_nspid "$PID") in its namespace, not 1"; kill -9 "$PID"; return 1; }
 	before=$(imgtool scan "$PID")
 	nspids=" $(for p in $(pgrep -s "$PID"); do modes_nspid "$p"; done | tr '\n' ' ')"
-	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	dumped "$d" || return 1
 	wait_gone "$PID" || return 1
 	for f in "$d"/img/guard-[0-9]*.img; do
 		[ -e "$f" ] || break
@@ -291,12 +295,11 @@ mode_pidns() {
 		log "no guard-1.img for the namespace's init"
 		return 1
 	fi
-	restore "$d" "$plugins" --pidfile "$d/restored.pid" ||
-		{ log "restore failed"; return 1; }
+	restored "$d" --pidfile "$d/restored.pid" || return 1
 	PID=$(cat "$d/restored.pid") || return 1
 	[ "$(modes_nspid "$PID")" = 1 ] ||
 		{ log "restored root is pid $(modes_nspid "$PID") in its namespace, not 1"; kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after restore" || { kill -9 "$PID"; return 1; }
+	guards_kept "$PID" "$before" "after restore" || return 1
 	verdict "$d"
 }
 
@@ -324,8 +327,7 @@ modes_pre_dump() {
 			log "pre-dump ($mode) failed for an unexpected reason"
 			return 1
 		fi
-		grep -q "$line" "$d/pre-$mode/pre-dump.log" ||
-			{ log "no plugin line in the $mode pre-dump log"; return 1; }
+		logged "$d/pre-$mode/pre-dump.log" "$line" "no plugin line in the $mode pre-dump log" || return 1
 		modes_same_guards "$PID" "$before" "after pre-dump ($mode)" || return 1
 	done
 }
@@ -346,14 +348,12 @@ flow_pre_dump_then_dump() {
 	modes_pre_dump "$d" >/dev/null || { log "pre-dump failed"; kill -9 "$PID"; return 1; }
 	if [ ! -f "$d/pre-read/inventory.img" ]; then
 		log "SKIP: pre-dump left no images (criu needs soft-dirty tracking, which this kernel lacks)"
-		kill -9 "$PID"
-		wait_gone "$PID"
+		ended
 		return 77
 	fi
-	dump "$d" "$plugins" --prev-images-dir ../pre-read --track-mem ||
-		{ log "dump after pre-dump failed"; kill -9 "$PID"; return 1; }
+	dumped "$d" --prev-images-dir ../pre-read --track-mem || return 1
 	wait_gone "$PID" || return 1
-	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	restored "$d" || return 1
 	verdict "$d"
 }
 
@@ -365,13 +365,11 @@ flow_swrk() {
 	echo "libdir $plugins" >"$d/criu.conf"
 	CRIU_CONFIG_FILE=$d/criu.conf "$build/test/zdtm/swrk_client" dump "$PID" "$d/img" ||
 		{ log "swrk dump failed"; kill -9 "$PID"; return 1; }
-	grep -q 'guard:' "$d/img/swrk-dump.log" ||
-		{ log "the plugin did not run in criu swrk"; return 1; }
+	logged "$d/img/swrk-dump.log" 'guard:' "the plugin did not run in criu swrk" || return 1
 	wait_gone "$PID" || return 1
 	PID=$(CRIU_CONFIG_FILE=$d/criu.conf "$build/test/zdtm/swrk_client" restore "$d/img") ||
 		{ log "swrk restore failed"; return 1; }
-	grep -q 'guard:' "$d/img/swrk-restore.log" ||
-		{ log "the plugin did not run in the swrk restore"; kill -9 "$PID"; return 1; }
+	logged -k "$d/img/swrk-restore.log" 'guard:' "the plugin did not run in the swrk restore" || return 1
 	verdict "$d"
 }
 
@@ -417,9 +415,8 @@ flow_native_split() {
 		log "SKIP: criu $("$criu" --version | sed -n 's/Version: //p') has no native guard support"
 		return 77
 	fi
-	start guard_anon "$d" || return 1
-	before=$(imgtool scan "$PID")
-	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	started guard_anon "$d" || return 1
+	dumped "$d" || return 1
 	wait_gone "$PID" || return 1
 	by_criu=$(imgtool mm "$d/img" "$PID" | sed -n 's/^guard //p')
 	by_plugin=$(imgtool ranges "$d/img" "$PID" 2>/dev/null)
@@ -436,13 +433,12 @@ flow_native_split() {
 		[ "$by_plugin" = "$before" ] ||
 			{ log "plugin image does not hold the task's guards"; return 1; } ;;
 	esac
-	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	restored "$d" || return 1
 	# With both kinds of range in the images, the plugin says how it split them.
 	if [ -n "$by_criu" ] && [ -n "$by_plugin" ]; then
-		grep -q 'criu restores .* guard ranges itself' "$d/img/restore.log" ||
-			{ log "plugin did not leave criu's ranges to criu"; kill -9 "$PID"; return 1; }
+		logged -k "$d/img/restore.log" 'criu restores .* guard ranges itself' "plugin did not leave criu's ranges to criu" || return 1
 	fi
-	modes_same_guards "$PID" "$before" "after restore" || { kill -9 "$PID"; return 1; }
+	guards_kept "$PID" "$before" "after restore" || return 1
 	verdict "$d"
 }
 
@@ -455,19 +451,18 @@ flow_native_overlap() {
 		log "SKIP: criu $("$criu" --version | sed -n 's/Version: //p') has no native guard support"
 		return 77
 	fi
-	start guard_anon "$d" || return 1
-	before=$(imgtool scan "$PID")
-	CRIU_GUARD_MODE=auto dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	started guard_anon "$d" || return 1
+	CRIU_GUARD_MODE=auto dumped "$d" || return 1
 	wait_gone "$PID" || return 1
 	# As a dump would leave them, had the plugin recorded these ranges:
 	# the inventory names it and the binding covers the images.
 	imgtool copy-native "$d/img" "$PID" && imgtool name-plugin "$d/img" &&
 		imgtool rebind "$d/img" || return 1
 	[ "$(imgtool ranges "$d/img" "$PID")" = "$before" ] || { log "crafted image is wrong"; return 1; }
-	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	restored "$d" || return 1
 	grep -q "guard: mm-$PID.img: criu restores $(echo "$before" | wc -l) guard ranges itself; the plugin installs 0 of its" \
 		"$d/img/restore.log" || { log "plugin did not leave criu's ranges to criu"; kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after restore" || { kill -9 "$PID"; return 1; }
+	guards_kept "$PID" "$before" "after restore" || return 1
 	verdict "$d"
 }
 
@@ -498,8 +493,7 @@ PY
 flow_dump_stream() {
 	local d=$work/$FUNCNAME before streamer i
 	needs_plugin_records && return 77
-	start guard_anon "$d" || return 1
-	before=$(imgtool scan "$PID")
+	started guard_anon "$d" || return 1
 	streamer=$(modes_fake_streamer "$d/img/streamer-capture.sock")
 	for ((i = 0; i < 100; i++)); do
 		[ -S "$d/img/streamer-capture.sock" ] && break
@@ -514,6 +508,6 @@ flow_dump_stream() {
 	wait "$streamer" 2>/dev/null
 	grep -q "guard: task $PID has [0-9]* guard ranges, but criu dump --stream" "$d/img/dump.log" ||
 		{ log "no refusal in the dump log:"; grep 'Error\|guard:' "$d/img/dump.log" | tail -n 5 | sed 's/^/    /'; kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after the refused dump" || { kill -9 "$PID"; return 1; }
+	guards_kept "$PID" "$before" "after the refused dump" || return 1
 	verdict "$d"
 }

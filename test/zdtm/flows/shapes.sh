@@ -14,11 +14,11 @@ shapes_timed() {
 	local name=$1 d=$2 t0 t1 t2 t3
 	start "$name" "$d" || return 1
 	t0=$(date +%s.%N)
-	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	dumped "$d" || return 1
 	t1=$(date +%s.%N)
 	wait_gone "$PID" || return 1
 	t2=$(date +%s.%N)
-	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	restored "$d" || return 1
 	t3=$(date +%s.%N)
 	log "$name: dump $(shapes_secs "$t0" "$t1") s, restore $(shapes_secs "$t2" "$t3") s"
 	verdict "$d"
@@ -44,7 +44,7 @@ flow_scale_tree() {
 flow_pidns() {
 	local d=$work/$FUNCNAME f n rc=0
 	start guard_pidns "$d" || return 1
-	dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	dumped "$d" || return 1
 	wait_gone "$PID" || return 1
 	# Four tasks; images must use their pids in the namespace (1..4).
 	# (None where criu keeps the guards in its own images.)
@@ -58,8 +58,7 @@ flow_pidns() {
 		n=$(find "$d/img" -name 'guard-[0-9]*.img' | wc -l)
 		[ "$n" = 4 ] || { log "$n task guard images, expected 4"; rc=1; }
 	fi
-	restore "$d" "$plugins" --pidfile "$d/restored.pid" ||
-		{ log "restore failed"; return 1; }
+	restored "$d" --pidfile "$d/restored.pid" || return 1
 	PID=$(cat "$d/restored.pid") || return 1
 	verdict "$d" || rc=1
 	return $rc

@@ -16,12 +16,20 @@ zl_needs_hook() {
 # zl_hooked LOG: the dump or pre-dump at LOG ran with the hook, and
 # injected nothing into any task.
 zl_hooked() {
-	grep -q "guard: .*zero-lift: criu's page walk skips guard pages" "$1" ||
-		{ log "no zero-lift line in $1"; return 1; }
+	logged "$1" "guard: .*zero-lift: criu's page walk skips guard pages" "no zero-lift line in $1" || return 1
 	if grep -q 'guard: .*; lifting$\|guard: timing dump .*injected=[1-9]' "$1"; then
 		log "a syscall was injected at dump ($1)"
 		return 1
 	fi
+}
+
+# zl_dump_live DIR: dump -R with the plugin, the page walk hooked (the
+# log says so); the test killed if not.
+zl_dump_live() {
+	dumped "$1" -R || return 1
+	zl_hooked "$1/img/dump.log" && return 0
+	kill -9 "$PID"
+	return 1
 }
 
 # dump -R of a tree with threads: nothing lifted (criu's log says so), the
@@ -29,13 +37,10 @@ zl_hooked() {
 flow_zero_lift_tree() {
 	local d=$work/$FUNCNAME before
 	zl_needs_hook && return 77
-	start guard_tree "$d" || return 1
-	before=$(imgtool scan "$PID")
-	dump "$d" "$plugins" -R || { log "dump -R failed"; kill -9 "$PID"; return 1; }
-	zl_hooked "$d/img/dump.log" || { kill -9 "$PID"; return 1; }
-	grep -q 'guard: dump done: zero-lift: [1-9][0-9]* page scans' "$d/img/dump.log" ||
-		{ log "the hook filtered no page scan"; kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after dump -R" || { kill -9 "$PID"; return 1; }
+	started guard_tree "$d" || return 1
+	zl_dump_live "$d" || return 1
+	logged -k "$d/img/dump.log" 'guard: dump done: zero-lift: [1-9][0-9]* page scans' "the hook filtered no page scan" || return 1
+	guards_kept "$PID" "$before" "after dump -R" || return 1
 	verdict "$d"
 }
 
@@ -45,15 +50,14 @@ flow_zero_lift_pread() {
 	local d=$work/$FUNCNAME before
 	zl_needs_hook && return 77
 	needs_fault 135 && return 77
-	start guard_anon "$d" || return 1
-	before=$(imgtool scan "$PID")
-	CRIU_FAULT=135 dump "$d" "$plugins" || { log "dump failed"; kill -9 "$PID"; return 1; }
+	started guard_anon "$d" || return 1
+	CRIU_FAULT=135 dumped "$d" || return 1
 	wait_gone "$PID" || return 1
 	zl_hooked "$d/img/dump.log" || return 1
 	grep -q 'guard: dump done: zero-lift: 0 page scans and [1-9][0-9]* pagemap reads filtered, [1-9][0-9]* guard entries read as holes' \
 		"$d/img/dump.log" || { log "the pread path was not filtered:"; grep 'zero-lift' "$d/img/dump.log" | sed 's/^/    /'; return 1; }
-	restore "$d" "$plugins" || { log "restore failed"; return 1; }
-	modes_same_guards "$PID" "$before" "after restore" || { kill -9 "$PID"; return 1; }
+	restored "$d" || return 1
+	guards_kept "$PID" "$before" "after restore" || return 1
 	verdict "$d"
 }
 
@@ -62,23 +66,18 @@ flow_zero_lift_pread() {
 flow_zero_lift_fallback() {
 	local d=$work/$FUNCNAME before
 	zl_needs_hook && return 77
-	start guard_tree "$d" || return 1
-	before=$(imgtool scan "$PID")
-	CRIU_GUARD_DISABLE=pagewalk dump "$d" "$plugins" -R ||
-		{ log "dump -R failed"; kill -9 "$PID"; return 1; }
-	grep -q "guard: dump: criu's page walk can't be hooked (CRIU_GUARD_DISABLE" "$d/img/dump.log" ||
-		{ log "no fallback warning in the log"; kill -9 "$PID"; return 1; }
-	grep -q 'guard: task .*; lifting$' "$d/img/dump.log" ||
-		{ log "the fallback lifted nothing"; kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after dump -R" || { kill -9 "$PID"; return 1; }
+	started guard_tree "$d" || return 1
+	CRIU_GUARD_DISABLE=pagewalk dumped "$d" -R || return 1
+	logged -k "$d/img/dump.log" "guard: dump: criu's page walk can't be hooked (CRIU_GUARD_DISABLE" "no fallback warning in the log" || return 1
+	logged -k "$d/img/dump.log" 'guard: task .*; lifting$' "the fallback lifted nothing" || return 1
+	guards_kept "$PID" "$before" "after dump -R" || return 1
 	verdict "$d" || return 1
 	# A lifted dump restores exactly.
 	d=$d/plain
 	start guard_threads "$d" || return 1
-	CRIU_GUARD_DISABLE=pagewalk dump "$d" "$plugins" ||
-		{ log "dump failed"; kill -9 "$PID"; return 1; }
+	CRIU_GUARD_DISABLE=pagewalk dumped "$d" || return 1
 	wait_gone "$PID" || return 1
-	restore "$d" "$plugins" || { log "restore failed"; return 1; }
+	restored "$d" || return 1
 	verdict "$d"
 }
 
@@ -89,11 +88,9 @@ flow_zero_lift_fallback() {
 flow_zero_lift_locked() {
 	local d=$work/$FUNCNAME before
 	zl_needs_hook && return 77
-	start guard_mlock_onfault "$d" || return 1
-	before=$(imgtool scan "$PID")
-	dump "$d" "$plugins" -R || { log "dump -R of guards in locked memory failed"; kill -9 "$PID"; return 1; }
-	zl_hooked "$d/img/dump.log" || { kill -9 "$PID"; return 1; }
-	modes_same_guards "$PID" "$before" "after dump -R" || { kill -9 "$PID"; return 1; }
+	started guard_mlock_onfault "$d" || return 1
+	zl_dump_live "$d" || return 1
+	guards_kept "$PID" "$before" "after dump -R" || return 1
 	verdict "$d" || return 1
 	cp -a "$d/img" "$d/orig"
 	failures_refused "$d" img "a guard range lies in the mlock\\(\\)ed mapping .*refusing the restore"
@@ -231,11 +228,10 @@ zl_pre_dump_flow() {
 		{ log "second pre-dump ($mode) failed"; kill -9 "$PID"; return 1; }
 	zl_move 2 || { kill -9 "$PID"; return 1; }
 	before=$(imgtool scan "$PID")
-	dump "$d" "$plugins" --prev-images-dir ../pre2 --track-mem ||
-		{ log "final dump failed"; kill -9 "$PID"; return 1; }
+	dumped "$d" --prev-images-dir ../pre2 --track-mem || return 1
 	wait_gone "$PID" || return 1
-	restore "$d" "$plugins" || { log "restore failed"; return 1; }
-	modes_same_guards "$PID" "$before" "after restore" || { kill -9 "$PID"; return 1; }
+	restored "$d" || return 1
+	guards_kept "$PID" "$before" "after restore" || return 1
 	verdict "$d"
 }
 flow_zero_lift_pre_dump_splice() { zl_pre_dump_flow splice "$FUNCNAME"; }
