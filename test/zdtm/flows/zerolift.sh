@@ -169,7 +169,7 @@ flow_zero_lift_kill_sweep() {
 	# Not yet told apart from stock criu in that mode, so not counted
 	# either way: the sweep runs on the breakpoint branch.
 	if [ "${nobp:-0}" = 1 ]; then
-		log "SKIP: criu single-steps here ($nobp_why); a kill while it steps a task out of the parasite can take the task with it, a hazard of that criu mode not yet separated from the plugin's (see doc/testing.md)"
+		log "SKIP: criu single-steps here ($nobp_why); a kill while it steps a task out of the parasite can take the task with it, a hazard of that criu mode not yet separated from the plugin's (see docs/testing.md)"
 		return 77
 	fi
 	t0=$(date +%s)
