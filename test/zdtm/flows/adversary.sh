@@ -164,7 +164,7 @@ flow_restore_swapped_inventory() {
 		return 1
 	fi
 	restore "$s" "$plugins" || { log "guard-free dump beside stale images of another pid refused"; return 1; }
-	grep -q "guard: inventory.img does not name criu-guard: no guard regions to restore; guard images in the directory .* are ignored" "$s/img/restore.log" ||
+	grep -Eq "guard: $msg_stale_ignored" "$s/img/restore.log" ||
 		{ log "no line saying the stale images were ignored"; rc=1; }
 	verdict "$s" || rc=1
 	log "stale images of pid $p beside a dump of pid $PID: ignored, restored"

@@ -77,10 +77,10 @@ flow_restore_bad_images() {
 	page=$(getconf PAGESIZE)
 
 	failures_case "$d" missing && rm "$d/missing/$img"
-	failures_refused "$d" missing "$img.*missing" || rc=1
+	failures_refused "$d" missing "$(msg_task_missing "$PID")" || rc=1
 
 	failures_case "$d" no-index && rm "$d/no-index/guard-index.img"
-	failures_refused "$d" no-index "guard-index.img is missing" || rc=1
+	failures_refused "$d" no-index "$msg_index_missing" || rc=1
 
 	failures_case "$d" truncated && truncate -s 12 "$d/truncated/$img"
 	failures_refused "$d" truncated "$img: .*truncated" || rc=1
@@ -128,7 +128,7 @@ flow_restore_no_kernel_support() {
 	local d=$work/$FUNCNAME
 	failures_dump guard_anon "$d" || return 1
 	failures_case "$d" nokernel
-	failures_refused "$d" nokernel "images hold [0-9]+ guard ranges but this kernel has no MADV_GUARD_INSTALL" \
+	failures_refused "$d" nokernel "$msg_no_kernel" \
 		CRIU_GUARD_DISABLE=madv || return 1
 	rm -rf "$d/img" && cp -a "$d/orig" "$d/img"
 	restored "$d" || return 1
@@ -253,10 +253,10 @@ flow_restore_foreign_images() {
 	PID=$p
 
 	failures_case "$a" no-guard-images && rm "$a/no-guard-images"/guard-*.img
-	failures_refused "$a" no-guard-images "guard-index.img is missing, but inventory.img names criu-guard" || rc=1
+	failures_refused "$a" no-guard-images "$msg_index_missing" || rc=1
 
 	failures_case "$a" no-task-images && rm "$a/no-task-images/guard-$p.img"
-	failures_refused "$a" no-task-images "guard-$p.img, listed in guard-index.img, is missing" || rc=1
+	failures_refused "$a" no-task-images "$(msg_task_missing "$p")" || rc=1
 
 	failures_case "$a" no-binding && rm "$a/no-binding/guard-binding.img"
 	failures_refused "$a" no-binding "guard-binding.img is missing" || rc=1
@@ -282,7 +282,7 @@ flow_restore_foreign_images() {
 	# ignored, and the process restores exactly.
 	failures_guard_files "$a/orig" "$b/img"
 	restore "$b" "$plugins" || { log "guard-free dump with stale guard images refused"; return 1; }
-	grep -q "guard: inventory.img does not name criu-guard: no guard regions to restore; guard images in the directory .* are ignored" "$b/img/restore.log" ||
+	grep -Eq "guard: $msg_stale_ignored" "$b/img/restore.log" ||
 		{ log "no line saying the stale images were ignored"; rc=1; }
 	verdict "$b" || rc=1
 	return $rc
@@ -317,7 +317,8 @@ flow_dump_binding_unwritable() {
 		log "dump succeeded with a binding that can't be written"
 		return 1
 	fi
-	logged -k "$d/img/dump.log" "guard: Can't reserve guard-binding.img" "no message about the binding in the dump log" || return 1
+	grep -Eq "guard: $msg_no_binding_room" "$d/img/dump.log" ||
+		{ log "no message about the binding in the dump log"; kill -9 "$PID"; return 1; }
 	! grep -q 'Dumping finished successfully' "$d/img/dump.log" ||
 		{ log "criu declared success"; kill -9 "$PID"; return 1; }
 	guards_kept "$PID" "$before" "after the failed dump" || return 1
@@ -364,7 +365,7 @@ flow_dump_full_disk() {
 			kill -9 "$PID" 2>/dev/null
 			wait_gone "$PID" || rc=1
 			failed=$((failed + 1))
-			grep -q "guard: Can't reserve .* guard-binding.img" "$c/dump.log" &&
+			grep -Eq "guard: $msg_no_binding_room" "$c/dump.log" &&
 				reserve=$((reserve + 1))
 		fi
 		umount "$c/img"

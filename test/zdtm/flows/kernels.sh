@@ -71,7 +71,7 @@ flow_kernel_guarded_image_refused() {
 		kill -9 "$PID" 2>/dev/null
 		return 1
 	fi
-	grep -Eq 'guard: .*images hold [0-9]+ guard ranges but this kernel has no MADV_GUARD_INSTALL' "$d/img/restore.log" ||
+	grep -Eq "guard: .*$msg_no_kernel" "$d/img/restore.log" ||
 		{ log "no refusal naming the kernel:"; grep 'guard:\|Error' "$d/img/restore.log" | sed 's/^/    /'; return 1; }
 	# The dumped pid came from another machine: here it may be anyone's.
 	if grep -q 'Forking task' "$d/img/restore.log" || pgrep -f "test/zdtm/guard_anon" >/dev/null; then
