@@ -102,31 +102,6 @@ static int setup(struct gt_region **r)
 	return 0;
 }
 
-/*
- * Number of wrong pages, plus one for a guarded VMA without "gu" where the
- * kernel shows the flag.
- */
-static int check_regions(struct gt_region **r)
-{
-	bool want_gu = gt_kernel_shows_gu();
-	int bad = 0;
-
-	for (int i = 0; i < n_regions; i++) {
-		bad += gt_check(r[i]);
-		for (size_t pg = 0; want_gu && pg < r[i]->pages; pg++) {
-			if (!r[i]->guard[pg])
-				continue;
-			if (!gt_vma_maybe_guard(r[i]->addr + pg * gt_page)) {
-				test_msg("%s: no 'gu' in smaps for page %zu\n",
-					 r[i]->name, pg);
-				bad++;
-			}
-			break;
-		}
-	}
-	return bad;
-}
-
 /* Checks after the wait; returns 0 if everything is as recorded. */
 static int verify(struct gt_region **r, const struct guard_ranges *before,
 		  const char *who)
@@ -140,7 +115,7 @@ static int verify(struct gt_region **r, const struct guard_ranges *before,
 		return 1;
 	}
 	gt_print(who, &after);
-	bad = check_regions(r);
+	bad = gt_verify_all(r, n_regions);
 	if (bad)
 		test_msg("%s: %d pages wrong\n", who, bad);
 	else if (!guard_ranges_equal(before, &after))
@@ -228,7 +203,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (setup(r))
 		return 1;
-	if (check_regions(r)) {
+	if (gt_verify_all(r, n_regions)) {
 		fail("regions wrong before the checkpoint");
 		return 1;
 	}

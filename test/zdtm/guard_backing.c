@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One guard layout test over a table of backings (lib/guardtst.c):
+ * One guard layout test over a table of backings (lib/gt_backing.c):
  *
  *   guard_backing --backing=anon|shmem|file_private|file_shared
  *	--pidfile=PATH --outfile=PATH

@@ -22,7 +22,7 @@ static int count_ranges(const char *when)
 	int bad = 0;
 
 	guard_ranges_init(&now);
-	if (gt_snapshot_self(&now) || now.n != RANGES) {
+	if (gt_snapshot(&now) || now.n != RANGES) {
 		fail("%zu guard ranges %s, expected %lu", now.n, when, RANGES);
 		bad = 1;
 	}

@@ -22,7 +22,7 @@ static int all_ranges_there(void *arg, bool restored)
 	int bad = 0;
 
 	guard_ranges_init(&now);
-	if (gt_snapshot_self(&now) || now.n != RANGES) {
+	if (gt_snapshot(&now) || now.n != RANGES) {
 		test_msg("%zu guard ranges %s, expected %d\n", now.n,
 			 restored ? "after restore" : "before the dump",
 			 RANGES);

@@ -31,17 +31,13 @@ static int still_init(void *arg)
 
 static int child(const char *name, int grandkids)
 {
-	struct gt_region *r[2] = { inherited, gt_map_anon(name, 8) };
+	struct gt_region *r[2] = { inherited, gt_tree_own(name, 8) };
 
-	if (!r[1])
-		exit(1);
-	gt_fill(r[1]);
 	if (gt_guard(r[1], 1, 2) || gt_guard(r[0], 9 + grandkids, 1))
 		exit(1);
 	if (grandkids && gt_tree_fork(&tree, "grandchild") == 0)
 		return child(tree.name, 0);
-	gt_tree_ready(&tree, r, 2);
-	return gt_tree_finish(&tree, NULL, NULL);
+	return gt_tree_member(&tree, r, 2);
 }
 
 int main(int argc, char **argv)
@@ -62,11 +58,5 @@ int main(int argc, char **argv)
 		return child(tree.name, 1);
 	if (gt_tree_fork(&tree, "child-b") == 0)
 		return child(tree.name, 0);
-	if (gt_tree_ready(&tree, &inherited, 1)) {
-		fail("the tree is wrong before the dump");
-		gt_tree_abort(&tree);
-		return 1;
-	}
-	test_daemon();
-	return gt_tree_finish(&tree, still_init, NULL);
+	return gt_tree_root(&tree, &inherited, 1, still_init, NULL);
 }

@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 		fail("MADV_GUARD_REMOVE");
 		return 1;
 	}
-	if (!gt_vma_maybe_guard(r->addr))
+	if (!gt_vma_has_at(r->addr, "gu"))
 		test_msg(
 			"kernel does not set 'gu' (older than VM_MAYBE_GUARD)\n");
 	return gt_run(&r, 1);

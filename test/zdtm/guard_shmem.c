@@ -2,19 +2,9 @@
 /*
  * Shared anonymous memory (shmem) with guards.  CRIU dumps shmem contents
  * apart from the task's private pages; the guards must come back on the
- * restored shmem mapping.
- *
- * The layout and checks are the "shmem" entry of the backing table in
- * lib/guardtst.c (gt_backing_run); guard_backing --backing=shmem runs the same.
+ * restored shmem mapping.  The "shmem" entry of the backing table
+ * (lib/gt_backing.c).
  */
 #include "guardtst.h"
-#include "zdtmtst.h"
 
-const char *test_doc = "Guards in shared anonymous memory (shmem)";
-const char *test_author = "criu-guard";
-
-int main(int argc, char **argv)
-{
-	test_init(argc, argv);
-	return gt_backing_run("shmem");
-}
+GT_BACKING_MAIN("shmem", "Guards in shared anonymous memory (shmem)")

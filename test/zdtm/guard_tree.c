@@ -22,52 +22,59 @@ const char *test_author = "criu-guard";
 
 #define ZOMBIE_CODE 42
 
+/* Inherited regions: [0] anonymous, [1] a private file, [2] shmem. */
+#define INHERITED 3
+
+/*
+ * A task below the root: a region of its own (own pages, 0 for none), the
+ * guards it removes (del) and then installs (add), a page mask a region
+ * (the inherited ones, then its own), and a child of its own.
+ */
+struct task {
+	const char *name;
+	size_t own;
+	unsigned int del[INHERITED + 1], add[INHERITED + 1];
+	const struct task *kid;
+};
+
+#define PG(n) (1U << (n))
+
+static const struct task grandchild = {
+	/* Inherited guards removed and added, two in its own memory. */
+	.name = "grandchild",
+	.own = 8,
+	.del = { PG(7), PG(0) },
+	.add = { PG(4), 0, PG(6), PG(3) | PG(4) },
+};
+static const struct task child_a = {
+	.name = "child-a",
+	.own = 8,
+	.add = { PG(12), PG(5), PG(2), PG(0) | PG(7) },
+	.kid = &grandchild,
+};
+/* Keeps exactly what it inherited. */
+static const struct task child_b = { .name = "child-b" };
+
 static struct gt_tree tree;
-static struct gt_region *inherited, *file, *shmem;
+static struct gt_region *r[INHERITED + 1];
 static char path[64];
 
-static int grandchild(void)
+static int run_task(const struct task *me)
 {
-	struct gt_region *r[4] = { inherited, file, shmem,
-				   gt_map_anon("grandchild", 8) };
+	size_t n = INHERITED;
 
-	if (!r[3])
-		exit(1);
-	gt_fill(r[3]);
-	/* Inherited guards removed and added, one in its own memory. */
-	if (gt_unguard(r[0], 7, 1) || gt_guard(r[0], 4, 1) ||
-	    gt_unguard(r[1], 0, 1) || gt_guard(r[2], 6, 1) ||
-	    gt_guard(r[3], 3, 2))
-		exit(1);
-	gt_tree_ready(&tree, r, 4);
-	return gt_tree_finish(&tree, NULL, NULL);
-}
-
-static int child_a(void)
-{
-	struct gt_region *r[4] = { inherited, file, shmem,
-				   gt_map_anon("child-a", 8) };
-
-	if (!r[3])
-		exit(1);
-	gt_fill(r[3]);
-	if (gt_guard(r[0], 12, 1) || gt_guard(r[1], 5, 1) ||
-	    gt_guard(r[2], 2, 1) || gt_guard(r[3], 0, 1) ||
-	    gt_guard(r[3], 7, 1))
-		exit(1);
-	if (gt_tree_fork(&tree, "grandchild") == 0)
-		return grandchild();
-	gt_tree_ready(&tree, r, 4);
-	return gt_tree_finish(&tree, NULL, NULL);
-}
-
-static int child_b(void)
-{
-	struct gt_region *r[3] = { inherited, file, shmem };
-
-	/* Keeps exactly what it inherited. */
-	gt_tree_ready(&tree, r, 3);
-	return gt_tree_finish(&tree, NULL, NULL);
+	if (me->own)
+		r[n++] = gt_tree_own(me->name, me->own);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t pg = 0; pg < r[i]->pages; pg++) {
+			if ((me->del[i] & PG(pg) && gt_unguard(r[i], pg, 1)) ||
+			    (me->add[i] & PG(pg) && gt_guard(r[i], pg, 1)))
+				exit(1);
+		}
+	}
+	if (me->kid && gt_tree_fork(&tree, me->kid->name) == 0)
+		return run_task(me->kid);
+	return gt_tree_member(&tree, r, n);
 }
 
 static int zombie_still_there(void *arg)
@@ -77,7 +84,6 @@ static int zombie_still_there(void *arg)
 
 int main(int argc, char **argv)
 {
-	struct gt_region *r[3];
 	pid_t zombie;
 	char *p;
 	int ret;
@@ -85,46 +91,33 @@ int main(int argc, char **argv)
 	test_init(argc, argv);
 	gt_tree_init(&tree, "root");
 	snprintf(path, sizeof(path), "/tmp/zdtm-tree.%d", getpid());
-	inherited = gt_map_anon("inherited", 16);
-	file = gt_map_file("inherited-file", path, 8, MAP_PRIVATE);
+	r[0] = gt_map_anon("inherited", 16);
+	r[1] = gt_map_file("inherited-file", path, 8, MAP_PRIVATE);
 	p = gt_reserve(8);
 	if (p)
 		p = mmap(p, 8 * gt_page, PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	shmem = p && p != MAP_FAILED ? gt_wrap("inherited-shmem", p, 8) : NULL;
-	if (!inherited || !file || !shmem) {
+	r[2] = p && p != MAP_FAILED ? gt_wrap("inherited-shmem", p, 8) : NULL;
+	if (!r[0] || !r[1] || !r[2]) {
 		fail("mmap");
 		return 1;
 	}
-	gt_fill(inherited);
-	gt_fill(shmem);
-	if (gt_guard(inherited, 1, 1) || gt_guard(inherited, 7, 2) ||
-	    gt_guard(file, 0, 1) || gt_guard(file, 3, 1) ||
-	    gt_guard(shmem, 4, 1)) {
-		fail("MADV_GUARD_INSTALL");
+	gt_fill(r[0]);
+	gt_fill(r[2]);
+	if (GT_GUARDS(r[0], { 1, 1 }, { 7, 2 }) ||
+	    GT_GUARDS(r[1], { 0, 1 }, { 3, 1 }) || GT_GUARDS(r[2], { 4, 1 }))
 		return 1;
-	}
-	r[0] = inherited;
-	r[1] = file;
-	r[2] = shmem;
-	if (gt_tree_fork(&tree, "child-a") == 0)
-		return child_a();
-	if (gt_tree_fork(&tree, "child-b") == 0)
-		return child_b();
+	if (gt_tree_fork(&tree, child_a.name) == 0)
+		return run_task(&child_a);
+	if (gt_tree_fork(&tree, child_b.name) == 0)
+		return run_task(&child_b);
 	zombie = gt_zombie(ZOMBIE_CODE);
-	if (zombie < 0 || gt_guard(inherited, 14, 1)) {
+	if (zombie < 0 || gt_guard(r[0], 14, 1)) {
 		fail("fork or MADV_GUARD_INSTALL");
 		gt_tree_abort(&tree);
 		return 1;
 	}
-	if (gt_tree_ready(&tree, r, 3) ||
-	    gt_zombie_check(zombie, ZOMBIE_CODE)) {
-		fail("the tree is wrong before the dump");
-		gt_tree_abort(&tree);
-		return 1;
-	}
-	test_daemon();
-	ret = gt_tree_finish(&tree, zombie_still_there, &zombie);
+	ret = gt_tree_root(&tree, r, INHERITED, zombie_still_there, &zombie);
 	unlink(path);
 	return ret;
 }

@@ -22,11 +22,8 @@ static struct gt_region *inherited;
 /* A task of the tree below the root: guards of its own, then checks. */
 static int member(const char *name, int idx, int grandkids)
 {
-	struct gt_region *r[2] = { inherited, gt_map_anon(name, 8) };
+	struct gt_region *r[2] = { inherited, gt_tree_own(name, 8) };
 
-	if (!r[1])
-		exit(1);
-	gt_fill(r[1]);
 	if (gt_guard(r[1], idx % 4, 1) || gt_guard(r[1], 5, 2) ||
 	    gt_guard(r[0], 2 + idx % 10, 1))
 		exit(1);
@@ -37,8 +34,7 @@ static int member(const char *name, int idx, int grandkids)
 		if (gt_tree_fork(&tree, gname) == 0)
 			return member(tree.name, i, 0);
 	}
-	gt_tree_ready(&tree, r, 2);
-	return gt_tree_finish(&tree, NULL, NULL);
+	return gt_tree_member(&tree, r, 2);
 }
 
 int main(int argc, char **argv)
@@ -58,11 +54,5 @@ int main(int argc, char **argv)
 			return member(tree.name, i,
 				      below / KIDS + (i < below % KIDS));
 	}
-	if (gt_tree_ready(&tree, &inherited, 1)) {
-		fail("the tree is wrong before the dump");
-		gt_tree_abort(&tree);
-		return 1;
-	}
-	test_daemon();
-	return gt_tree_finish(&tree, NULL, NULL);
+	return gt_tree_root(&tree, &inherited, 1, NULL, NULL);
 }

@@ -70,25 +70,6 @@ static int child_view(char *out)
 	return 0;
 }
 
-/* smaps VmFlags of the region's VMA contain "wf". */
-static bool vma_wipeonfork(void)
-{
-	struct guard_vmas vmas = { 0 };
-	bool wf = false;
-
-	if (gt_read_vmas(&vmas))
-		return false;
-	for (size_t i = 0; i < vmas.n; i++) {
-		const char *f = vmas.v[i].vmflags;
-
-		if (vmas.v[i].start <= (uintptr_t)r->addr &&
-		    (uintptr_t)r->addr < vmas.v[i].end && f)
-			wf = !strncmp(f, "wf", 2) || strstr(f, " wf");
-	}
-	guard_vmas_free(&vmas);
-	return wf;
-}
-
 /*
  * What a child forked from a VMA that lost MADV_WIPEONFORK sees: an
  * ordinary copy, the guards where the parent has them and data elsewhere.
@@ -104,7 +85,7 @@ static int check(void *arg, bool restored)
 {
 	const char *when = restored ? "after restore" : "before the dump";
 	char now[PAGES + 1], want[PAGES + 1];
-	bool wf = vma_wipeonfork();
+	bool wf = gt_vma_has_at(r->addr, "wf");
 	int bad = 0;
 
 	if (child_view(restored ? now : seen_before)) {
