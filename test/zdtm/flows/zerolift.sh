@@ -118,8 +118,11 @@ zl_sweep_one() {
 	kill -"$sig" "$cpid" 2>/dev/null
 	wait "$cpid" 2>/dev/null
 	zl_reap_criu "$d/img"
-	# A plain dump that finished kills the tree (perhaps still dying).
-	if [ $# = 0 ] && grep -qs 'Dumping finished successfully' "$d/img/dump.log"; then
+	# A plain dump that finished kills the tree (perhaps still dying):
+	# criu unseizes each task into TASK_DEAD (2) once the dump succeeded,
+	# before it logs the end, so a kill in between leaves the tree dead
+	# as criu decided.
+	if [ $# = 0 ] && grep -qsE "Dumping finished successfully|Unseizing $PID into 2\$" "$d/img/dump.log"; then
 		wait_gone "$PID" >&2 || return 1
 		echo dumped
 		return 0
@@ -163,9 +166,9 @@ zl_reap_criu() {
 flow_zero_lift_kill_sweep() {
 	local name sig ms r a rc=0 n=0 alive=0 dumped=0 parasite=0 t0
 	zl_needs_hook && return 77
-	# Seen on this branch (2-3 of 51 kills, 2026-12-06): criu killed while
-	# it single-steps tasks out of the parasite ("Unseizing PID into 2",
-	# every parasite cured) leaves a task of the tree dead or silent.
+	# Seen on this branch (1 of 4 sweeps, 2026-12-07): criu killed while
+	# it single-steps tasks leaves a task of the tree alive but another
+	# dead or silent ("2 problems in the tree").
 	# Not yet told apart from stock criu in that mode, so not counted
 	# either way: the sweep runs on the breakpoint branch.
 	if [ "${nobp:-0}" = 1 ]; then
