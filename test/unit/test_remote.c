@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * guard_remote: madvise injected with libcompel into a seized, stopped
- * child holding guards (unit_child.h).  The tests run in order on one
- * child: lift, reinstall, failures, syscall_ip choice, the pending-SIGSTOP
+ * remote.c and inject.c: madvise injected with libcompel into a seized,
+ * stopped child holding guards (unit_child.h).  The tests run in order on
+ * one child: lift, reinstall, failures, syscall_ip choice, the pending-SIGSTOP
  * case, and finally detach and reap.
  */
 #include <dirent.h>
@@ -21,16 +21,16 @@
 
 #include "guard_kernel.h"
 #include "guard_log.h"
-#include "guard_remote.h"
 #include "guard_proc.h"
 #include "guard_scan.h"
 #include "unit.h"
 #include "unit_child.h"
+#include "unit_remote.h"
 
 static struct unit_child child;
 static struct guard_features feat;
-static struct guard_remote_call call; /* batch in, stats out */
-static bool batched;		      /* call.batch lets apply batch */
+static struct unit_remote_call call; /* batch in, stats out */
+static bool batched;		     /* call.f lets apply batch */
 
 static void stop_child(void)
 {
@@ -113,8 +113,8 @@ static void test_remove_all(void)
 	double t0, t1;
 
 	t0 = now_us();
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
-				     MADV_GUARD_REMOVE, &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect,
+				    MADV_GUARD_REMOVE, &done),
 		  0);
 	t1 = now_us();
 	EXPECT_EQ(done, child.expect.n);
@@ -133,8 +133,8 @@ static void test_install_all(void)
 	double t0, t1;
 
 	t0 = now_us();
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
-				     MADV_GUARD_INSTALL, &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect,
+				    MADV_GUARD_INSTALL, &done),
 		  0);
 	t1 = now_us();
 	EXPECT_EQ(done, child.expect.n);
@@ -151,8 +151,8 @@ static void test_apply_empty(void)
 	size_t done = 7;
 
 	guard_ranges_init(&none);
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &none, MADV_GUARD_REMOVE,
-				     &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &none, MADV_GUARD_REMOVE,
+				    &done),
 		  0);
 	EXPECT_EQ(done, 0);
 	expect_guards(&child.expect, "after an empty apply");
@@ -168,8 +168,8 @@ static void reinstall(size_t from, size_t to)
 	for (size_t i = from; i < to; i++)
 		guard_ranges_add(&some, child.expect.v[i].start,
 				 child.expect.v[i].end);
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &some,
-				     MADV_GUARD_INSTALL, &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &some, MADV_GUARD_INSTALL,
+				    &done),
 		  0);
 	EXPECT_EQ(done, to - from);
 	guard_ranges_free(&some);
@@ -213,8 +213,8 @@ static void test_invalid_range(void)
 	for (size_t i = below; i < below + 3; i++)
 		guard_ranges_add(&r, child.expect.v[i].start,
 				 child.expect.v[i].end);
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
-				     &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				    &done),
 		  -ENOMEM);
 	EXPECT_EQ(done, below);
 	expect_but(0, below, &want);
@@ -228,8 +228,8 @@ static void test_invalid_range(void)
 	guard_ranges_add(&r, x->start, x->end);
 	guard_ranges_add(&r, child.base[R_A] + 1, child.base[R_A] + pg);
 	done = 99;
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
-				     &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				    &done),
 		  -EINVAL);
 	EXPECT_EQ(done, 1);
 	expect_but(0, 1, &want);
@@ -241,8 +241,8 @@ static void test_invalid_range(void)
 	guard_ranges_reset(&r);
 	guard_ranges_add(&r, x->start + 1, x->end);
 	done = 99;
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
-				     &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				    &done),
 		  -EINVAL);
 	EXPECT_EQ(done, 0);
 	guard_ranges_free(&r);
@@ -269,10 +269,9 @@ static bool x_is_first_exec(void)
 }
 
 /* One harmless injected call (MADV_NORMAL on E) through r. */
-static int harmless(struct guard_remote *r)
+static int harmless(struct unit_remote *r)
 {
-	return guard_remote_madvise(r, child.base[R_E], child.page,
-				    MADV_NORMAL);
+	return unit_remote_madvise(r, child.base[R_E], child.page, MADV_NORMAL);
 }
 
 static void test_syscall_ip_avoids(void)
@@ -280,7 +279,7 @@ static void test_syscall_ip_avoids(void)
 	uint64_t x = child.base[R_X];
 	long pg = child.page;
 	struct guard_ranges avoid;
-	struct guard_remote *r;
+	struct unit_remote *r;
 
 	guard_ranges_init(&avoid);
 	if (x_is_first_exec()) {
@@ -289,9 +288,9 @@ static void test_syscall_ip_avoids(void)
 		 * same: pagemap shows it, so the syscall goes to X[2] and the
 		 * call works.  (Planting it on X[0] would fail in compel.)
 		 */
-		ASSERT_EQ(guard_remote_open(child.pid, &avoid, &r), 0);
+		ASSERT_EQ(unit_remote_open(child.pid, &feat, &avoid, &r), 0);
 		EXPECT_EQ(harmless(r), 0);
-		guard_remote_close(r);
+		unit_remote_close(r);
 	} else {
 		printf("# X is not the lowest exec VMA: unlisted-guard case "
 		       "skipped\n");
@@ -299,24 +298,24 @@ static void test_syscall_ip_avoids(void)
 
 	/* Told X's guard pages, it takes X[2]. */
 	guard_ranges_add(&avoid, x, x + 2 * pg);
-	ASSERT_EQ(guard_remote_open(child.pid, &avoid, &r), 0);
+	ASSERT_EQ(unit_remote_open(child.pid, &feat, &avoid, &r), 0);
 	EXPECT_EQ(harmless(r), 0);
 	EXPECT_EQ(harmless(r), 0); /* the same ctl serves many calls */
-	guard_remote_close(r);
+	unit_remote_close(r);
 
 	/* Told all of X, it moves on to the next executable VMA. */
 	guard_ranges_reset(&avoid);
 	guard_ranges_add(&avoid, x, x + 4 * pg);
-	ASSERT_EQ(guard_remote_open(child.pid, &avoid, &r), 0);
+	ASSERT_EQ(unit_remote_open(child.pid, &feat, &avoid, &r), 0);
 	EXPECT_EQ(harmless(r), 0);
 	/* madvise's errors come back as -errno. */
-	EXPECT_EQ(guard_remote_madvise(r, child.hole, pg, MADV_GUARD_INSTALL),
+	EXPECT_EQ(unit_remote_madvise(r, child.hole, pg, MADV_GUARD_INSTALL),
 		  -ENOMEM);
-	EXPECT_EQ(guard_remote_madvise(r, child.base[R_E] + 1, pg,
-				       MADV_GUARD_INSTALL),
+	EXPECT_EQ(unit_remote_madvise(r, child.base[R_E] + 1, pg,
+				      MADV_GUARD_INSTALL),
 		  -EINVAL);
-	EXPECT_EQ(guard_remote_madvise(r, child.base[R_E], pg, 12345), -EINVAL);
-	guard_remote_close(r);
+	EXPECT_EQ(unit_remote_madvise(r, child.base[R_E], pg, 12345), -EINVAL);
+	unit_remote_close(r);
 
 	/* Nothing left to use: a clean error, not an injection on a guard. */
 	guard_ranges_reset(&avoid);
@@ -324,9 +323,9 @@ static void test_syscall_ip_avoids(void)
 	r = NULL;
 	printf("# a \"No executable page\" error follows, as it should\n");
 	fflush(stdout);
-	EXPECT(guard_remote_open(child.pid, &avoid, &r) < 0);
+	EXPECT(unit_remote_open(child.pid, &feat, &avoid, &r) < 0);
 	EXPECT(r == NULL);
-	guard_remote_close(NULL); /* legal, does nothing */
+	unit_remote_close(NULL); /* legal, does nothing */
 	guard_ranges_free(&avoid);
 
 	/* compel put the code it borrowed back: X[2..3] read as before. */
@@ -347,16 +346,16 @@ static void test_sigstop_pending(void)
 	EXPECT(unit_sigstop_pending(child.pid));
 	compel_errors = 0;
 
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
-				     MADV_GUARD_REMOVE, &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect,
+				    MADV_GUARD_REMOVE, &done),
 		  0);
 	EXPECT_EQ(done, child.expect.n);
 	EXPECT_MSG(unit_sigstop_pending(child.pid),
 		   "SIGSTOP not pending after the remove");
 	expect_guards(NULL, "removed with SIGSTOP pending");
 
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
-				     MADV_GUARD_INSTALL, &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect,
+				    MADV_GUARD_INSTALL, &done),
 		  0);
 	EXPECT_EQ(done, child.expect.n);
 	EXPECT_MSG(unit_sigstop_pending(child.pid),
@@ -375,11 +374,9 @@ static void test_sigstop_pending(void)
  */
 static void use_batch(bool on)
 {
-	struct guard_features f = feat;
-
+	call.f = feat;
 	if (!on)
-		f.batch = f.pidfd_self = false;
-	call.batch = guard_remote_batch_mode(&f);
+		call.f.batch = call.f.pidfd_self = false;
 	batched = on && feat.batch;
 }
 
