@@ -19,6 +19,7 @@
 #include "guard_criu_images.h"
 #include "guard_criu_syms.h"
 #include "guard_image.h"
+#include "guard_imgdir.h"
 #include "guard_log.h"
 
 void guard_criu_mm_init(struct guard_criu_mm *mm)

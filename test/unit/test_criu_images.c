@@ -17,7 +17,10 @@
 #include "guard_criu_images.h"
 #include "guard_image.h"
 #include "guard_log.h"
+#include "guard_imgdir.h"
 #include "guard_native_images.h"
+#include "guard_native_mm.h"
+#include "guard_native_view.h"
 #include "unit.h"
 
 #define PG 4096ULL
