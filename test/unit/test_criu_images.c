@@ -117,6 +117,16 @@ static void test_decode_rejects(void)
 	static const struct vma empty[] = {
 		{ 5 * PG, 5 * PG, ANON_PRIVATE },
 	};
+	static const struct {
+		const struct vma *v;
+		size_t n;
+		int entries;
+	} bad[] = {
+		{ task, 4, 2 },
+		{ overlap, 2, 1 },
+		{ unaligned, 1, 1 },
+		{ empty, 1, 1 },
+	};
 	struct guard_criu_mm mm;
 	uint8_t *buf;
 	size_t len;
@@ -133,18 +143,14 @@ static void test_decode_rejects(void)
 	EXPECT_EQ(guard_criu_mm_decode(buf, len, "mm-1.img", &mm), -EINVAL);
 	free(buf);
 
-	buf = make_image(task, 4, 2, &len);
-	EXPECT_EQ(guard_criu_mm_decode(buf, len, "mm-1.img", &mm), -EINVAL);
-	free(buf);
-	buf = make_image(overlap, 2, 1, &len);
-	EXPECT_EQ(guard_criu_mm_decode(buf, len, "mm-1.img", &mm), -EINVAL);
-	free(buf);
-	buf = make_image(unaligned, 1, 1, &len);
-	EXPECT_EQ(guard_criu_mm_decode(buf, len, "mm-1.img", &mm), -EINVAL);
-	free(buf);
-	buf = make_image(empty, 1, 1, &len);
-	EXPECT_EQ(guard_criu_mm_decode(buf, len, "mm-1.img", &mm), -EINVAL);
-	free(buf);
+	/* Two entries; overlapping, unaligned and empty VMAs. */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		buf = make_image(bad[i].v, bad[i].n, bad[i].entries, &len);
+		EXPECT_MSG(guard_criu_mm_decode(buf, len, "mm-1.img", &mm) ==
+				   -EINVAL,
+			   "bad image %zu accepted", i);
+		free(buf);
+	}
 	/* Garbage where the MmEntry should be. */
 	buf = make_image(task, 4, 1, &len);
 	memset(buf + 12, 0xff, len - 12);

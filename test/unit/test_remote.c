@@ -107,42 +107,41 @@ static void check_stats(size_t ranges)
 	}
 }
 
-static void test_remove_all(void)
+/*
+ * Every guard of the child removed or installed in one apply: all ranges
+ * done, the calls as check_stats() expects, the guards and the data as
+ * the advice leaves them (lifted guards read as fresh pages).
+ */
+static void apply_all(int advice, const char *what)
 {
+	bool install = advice == MADV_GUARD_INSTALL;
 	size_t done = 12345;
 	double t0, t1;
 
 	t0 = now_us();
-	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect,
-				    MADV_GUARD_REMOVE, &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect, advice,
+				    &done),
 		  0);
 	t1 = now_us();
 	EXPECT_EQ(done, child.expect.n);
 	check_stats(done);
-	printf("# %s: removed %zu ranges in %.0f us (%.1f us/range)\n",
-	       batched ? "batched" : "per range", done, t1 - t0,
+	printf("# %s: %s %zu ranges in %.0f us (%.1f us/range)\n",
+	       batched ? "batched" : "per range", what, done, t1 - t0,
 	       (t1 - t0) / (done ? done : 1));
-	expect_guards(NULL, "after MADV_GUARD_REMOVE");
-	/* Data around the guards survived; lifted guards read as fresh. */
-	EXPECT_EQ(unit_child_check_memory(&child, false), 0);
+	expect_guards(install ? &child.expect : NULL,
+		      install ? "after MADV_GUARD_INSTALL" :
+				"after MADV_GUARD_REMOVE");
+	EXPECT_EQ(unit_child_check_memory(&child, install), 0);
+}
+
+static void test_remove_all(void)
+{
+	apply_all(MADV_GUARD_REMOVE, "removed");
 }
 
 static void test_install_all(void)
 {
-	size_t done = 0;
-	double t0, t1;
-
-	t0 = now_us();
-	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect,
-				    MADV_GUARD_INSTALL, &done),
-		  0);
-	t1 = now_us();
-	EXPECT_EQ(done, child.expect.n);
-	check_stats(done);
-	printf("# %s: installed %zu ranges in %.0f us\n",
-	       batched ? "batched" : "per range", done, t1 - t0);
-	expect_guards(&child.expect, "after MADV_GUARD_INSTALL");
-	EXPECT_EQ(unit_child_check_memory(&child, true), 0);
+	apply_all(MADV_GUARD_INSTALL, "installed");
 }
 
 static void test_apply_empty(void)

@@ -177,25 +177,20 @@ static void expect_guards(const struct child *c,
 /* /proc/PID/maps and the fd list, to prove the scratch area is gone. */
 static char *snapshot(pid_t pid)
 {
-	char path[64], *buf = NULL;
+	char cmd[64], *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
 	FILE *f;
 	int c;
 
 	ASSERT(out);
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "re");
+	snprintf(cmd, sizeof(cmd), "cat /proc/%d/maps; ls /proc/%d/fd",
+		 (int)pid, (int)pid);
+	f = popen(cmd, "re");
 	ASSERT(f);
 	while ((c = fgetc(f)) != EOF)
 		fputc(c, out);
-	fclose(f);
-	snprintf(path, sizeof(path), "ls /proc/%d/fd", (int)pid);
-	f = popen(path, "re");
-	ASSERT(f);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, out);
-	pclose(f);
+	ASSERT(pclose(f) == 0);
 	fclose(out);
 	return buf;
 }
