@@ -337,29 +337,31 @@ static void test_syscall_ip_avoids(void)
  * first injection would meet it.  The module holds the stop before compel
  * runs (no compel error) and queues it again.
  */
-static void test_sigstop_pending(void)
+/* All of the child's guards through advice, with SIGSTOP still pending. */
+static void apply_stopped(int advice, const struct guard_ranges *after,
+			  const char *what)
 {
+	char when[64];
 	size_t done;
 
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect, advice,
+				    &done),
+		  0);
+	EXPECT_EQ(done, child.expect.n);
+	EXPECT_MSG(unit_sigstop_pending(child.pid),
+		   "SIGSTOP not pending after the %s", what);
+	snprintf(when, sizeof(when), "%s with SIGSTOP pending", what);
+	expect_guards(after, when);
+}
+
+static void test_sigstop_pending(void)
+{
 	ASSERT_EQ(kill(child.pid, SIGSTOP), 0);
 	EXPECT(unit_sigstop_pending(child.pid));
 	compel_errors = 0;
 
-	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect,
-				    MADV_GUARD_REMOVE, &done),
-		  0);
-	EXPECT_EQ(done, child.expect.n);
-	EXPECT_MSG(unit_sigstop_pending(child.pid),
-		   "SIGSTOP not pending after the remove");
-	expect_guards(NULL, "removed with SIGSTOP pending");
-
-	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect,
-				    MADV_GUARD_INSTALL, &done),
-		  0);
-	EXPECT_EQ(done, child.expect.n);
-	EXPECT_MSG(unit_sigstop_pending(child.pid),
-		   "SIGSTOP not pending after the install");
-	expect_guards(&child.expect, "installed with SIGSTOP pending");
+	apply_stopped(MADV_GUARD_REMOVE, NULL, "remove");
+	apply_stopped(MADV_GUARD_INSTALL, &child.expect, "install");
 	/* The plugin holds the stop itself: compel never meets it (item 11). */
 	EXPECT_EQ(compel_errors, 0);
 	EXPECT_EQ(unit_child_check_memory(&child, true), 0);
