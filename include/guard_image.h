@@ -94,6 +94,8 @@ void guard_index_free(struct guard_index *idx);
 
 /* The index lists pids sorted: the one order, and the lookup in it. */
 void guard_pids_sort(uint32_t *pids, size_t n);
+/* True if pids ascend strictly: sorted, none repeated. */
+bool guard_pids_ascending(const uint32_t *pids, size_t n);
 bool guard_pids_has(const uint32_t *pids, size_t n, uint32_t pid);
 
 #endif

@@ -386,11 +386,9 @@ int guard_index_decode(const uint8_t *buf, size_t len, const char *name,
 			       e->n_pids * sizeof(*out->pids));
 		out->n = out->pids ? e->n_pids : 0;
 	}
-	for (size_t i = 1; !ret && i < out->n; i++) {
-		if (out->pids[i] <= out->pids[i - 1]) {
-			pr_err("%s: pids not sorted or repeated\n", name);
-			ret = -EINVAL;
-		}
+	if (!ret && !guard_pids_ascending(out->pids, out->n)) {
+		pr_err("%s: pids not sorted or repeated\n", name);
+		ret = -EINVAL;
 	}
 	if (ret)
 		guard_index_free(out);
@@ -430,6 +428,14 @@ void guard_pids_sort(uint32_t *pids, size_t n)
 {
 	if (n)
 		qsort(pids, n, sizeof(*pids), cmp_u32);
+}
+
+bool guard_pids_ascending(const uint32_t *pids, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (pids[i] <= pids[i - 1])
+			return false;
+	return true;
 }
 
 bool guard_pids_has(const uint32_t *pids, size_t n, uint32_t pid)
