@@ -463,6 +463,7 @@ int main(void)
 		guard_log_set_stderr_level(GUARD_LOG_DEBUG);
 	fds = count_fds();
 	unit_child_setup(&child, &feat, stop_child);
+	use_batch(false); /* per range first; the scan sees the features */
 	state = compel_stop_task(child.pid);
 	if (state != COMPEL_TASK_ALIVE) {
 		fprintf(stderr, "compel_stop_task(%d): %d\n", (int)child.pid,
