@@ -11,21 +11,15 @@
 #include "guard_log.h"
 #include "guard_smaps.h"
 #include "guard_scan.h"
+#include "unit_smaps.h"
 
+/* Feeds text in chunks; what finish says (it reports feed errors too). */
 static int parse(const char *text, size_t len, size_t chunk,
 		 struct guard_vmas *out)
 {
-	struct guard_smaps_parser p;
-	int ret = 0;
+	int fed;
 
-	memset(out, 0, sizeof(*out));
-	guard_smaps_parser_init(&p, out);
-	for (size_t off = 0; off < len && !ret; off += chunk) {
-		size_t n = len - off < chunk ? len - off : chunk;
-
-		ret = guard_smaps_parser_feed(&p, text + off, n);
-	}
-	return guard_smaps_parser_finish(&p);
+	return unit_smaps_parse(text, len, chunk, out, &fed);
 }
 
 static bool str_eq(const char *a, const char *b)

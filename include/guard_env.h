@@ -23,6 +23,12 @@ struct guard_env_enum {
 	const char *unset; /* the name "" stands for; NULL: none */
 };
 
+/* The enum over a table of names: GUARD_ENV_ENUM("CRIU_GUARD_X", names, "auto"). */
+#define GUARD_ENV_ENUM(var, names, unset)                                      \
+	{                                                                      \
+		var, names, sizeof(names) / sizeof((names)[0]), unset          \
+	}
+
 /* NULL or "" is e->unset; -EINVAL for a name not in the table (or for "" without unset). */
 int guard_env_parse(const struct guard_env_enum *e, const char *s, int *out);
 

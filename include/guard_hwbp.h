@@ -39,11 +39,11 @@ enum guard_hwbp_state guard_hwbp_probe(void);
 
 const char *guard_hwbp_state_name(enum guard_hwbp_state s);
 
-/* CRIU_GUARD_HWBP's names: auto (unset), off, broken. */
+/*
+ * CRIU_GUARD_HWBP's names: auto (unset or ""), off, broken, parsed into an
+ * enum guard_hwbp_policy with guard_env_parse() or guard_env_load().
+ */
 extern const struct guard_env_enum guard_hwbp_env;
-
-/* CRIU_GUARD_HWBP: NULL or "" is auto; -EINVAL for an unknown value. */
-int guard_hwbp_policy_parse(const char *s, enum guard_hwbp_policy *p);
 
 /* What one criu run is like, as far as its breakpoints go. */
 struct guard_hwbp_facts {

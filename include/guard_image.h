@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guard_imgdir.h" /* every image is read with guard_read_whole() */
 #include "guard_range.h"
 
 #define GUARD_IMG_TASK_MAGIC 0x31445247u  /* "GRD1" */
@@ -31,14 +32,6 @@ struct guard_index {
 	uint32_t page_size;
 	char arch[32];
 };
-
-/*
- * Reads a whole file of the image directory whose size must lie in
- * [min, max]; the caller frees *buf.  0, -ENOENT, or -EINVAL/-EIO with a
- * message naming the file.
- */
-int guard_read_whole(int dirfd, const char *name, size_t min, size_t max,
-		     uint8_t **buf, size_t *len);
 
 /* "x86_64", "aarch64", ...: what images record and readers demand. */
 const char *guard_image_arch(void);
@@ -101,6 +94,8 @@ void guard_index_free(struct guard_index *idx);
 
 /* The index lists pids sorted: the one order, and the lookup in it. */
 void guard_pids_sort(uint32_t *pids, size_t n);
+/* True if pids ascend strictly: sorted, none repeated. */
+bool guard_pids_ascending(const uint32_t *pids, size_t n);
 bool guard_pids_has(const uint32_t *pids, size_t n, uint32_t pid);
 
 #endif

@@ -7,8 +7,6 @@
 #ifndef CRIU_GUARD_LIFT_H
 #define CRIU_GUARD_LIFT_H
 
-#include <sys/types.h>
-
 #include "guard_range.h"
 #include "guard_remote.h"
 
@@ -19,9 +17,5 @@
  * lifted is not known exactly: reinstall them all.
  */
 int guard_lift(struct guard_remote_task *t, const struct guard_ranges *ranges);
-
-/* The same by pid, for tests and tools (see guard_remote_plan_pid()). */
-int guard_lift_pid(pid_t pid, struct guard_remote_call *c,
-		   const struct guard_ranges *ranges);
 
 #endif

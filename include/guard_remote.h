@@ -3,8 +3,10 @@
  * madvise() in another task.  The kernel refuses guard advice through
  * process_madvise() on another process, so the call is injected with
  * libcompel (guard_inject.h) into a task that the caller has already
- * ptrace-seized.  No state lives here between calls: the caller owns the
- * plan (struct guard_remote_task) and reads its stats.
+ * ptrace-seized.  Planning (where to inject from, how to batch) is made
+ * once from what the caller has read of the task; applying follows the
+ * plan.  No state lives here between calls: the caller owns the plan
+ * and reads its stats.
  */
 #ifndef CRIU_GUARD_REMOTE_H
 #define CRIU_GUARD_REMOTE_H
@@ -12,11 +14,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "guard_range.h"
 #include "guard_features.h"
+#include "guard_proc.h"
+#include "guard_range.h"
 #include "guard_smaps.h"
-
-struct guard_remote;
 
 /* How injected guard advice reaches the kernel, from the probed features. */
 enum guard_remote_batch {
@@ -25,8 +26,6 @@ enum guard_remote_batch {
 	GUARD_BATCH_PIDFD_SELF, /* process_madvise(PIDFD_SELF, ...) */
 };
 
-enum guard_remote_batch guard_remote_batch_mode(const struct guard_features *f);
-
 /* What injecting into a task took, for logs, benchmarks and tests. */
 struct guard_remote_stats {
 	size_t syscalls; /* injected syscalls, all kinds */
@@ -34,9 +33,10 @@ struct guard_remote_stats {
 };
 
 /*
- * Everything injection needs to know about one task, gathered once per
- * task and hook by the caller from what it reads anyway (status, maps),
- * so that no /proc file is read twice.  stats accumulates.
+ * The plan: everything injection needs to know about one task, made once
+ * per task and hook by guard_remote_plan() from what the caller reads
+ * anyway (status, maps), so that no /proc file is read twice, and passed
+ * down to every call that injects.  stats accumulates.
  */
 struct guard_remote_task {
 	pid_t pid;
@@ -51,15 +51,27 @@ struct guard_remote_task {
 };
 
 /*
- * Picks t's syscall page and iov area from the task's maps.  guards must
- * hold every guard the task has now and every range about to change;
- * install, the ranges the next install applies (NULL: none).  Leaves
- * batch, stop_pending and seccomp to the caller.
+ * Makes t, the one plan for task pid, from its status st and its maps.
+ * guards must hold every guard the task has now and every range about to
+ * change (the syscall page avoids them); install, the ranges the next
+ * install applies (NULL: none), which may carry the iovec array.  f
+ * decides the batch mode.  On error t is still a valid plan with no
+ * syscall page.
  */
-int guard_remote_plan(pid_t pid, const struct guard_vmas *maps,
+int guard_remote_plan(pid_t pid, const struct guard_task_status *st,
+		      const struct guard_features *f,
+		      const struct guard_vmas *maps,
 		      const struct guard_ranges *guards,
 		      const struct guard_ranges *install,
 		      struct guard_remote_task *t);
+
+/*
+ * Pending signals are the one part of a plan that a task changes while it
+ * stays frozen (a signal sent during the dump): a plan kept from one hook
+ * to the next takes them again from a new status read.
+ */
+void guard_remote_plan_signals(struct guard_remote_task *t,
+			       const struct guard_task_status *st);
 
 /*
  * Applies advice to every range with one compel preparation.  Stops at
@@ -69,40 +81,5 @@ int guard_remote_plan(pid_t pid, const struct guard_vmas *maps,
 int guard_remote_task_apply(struct guard_remote_task *t,
 			    const struct guard_ranges *ranges, int advice,
 			    size_t *done);
-
-/*
- * Plans t by pid alone, for tests and tools that have no snapshot of the
- * task: status, maps and pagemap (to keep the call off guards outside
- * avoid) are read here.
- */
-int guard_remote_plan_pid(pid_t pid, enum guard_remote_batch batch,
-			  const struct guard_ranges *avoid,
-			  struct guard_remote_task *t);
-
-/* What the pid-based entry points take (batch) and give back (stats). */
-struct guard_remote_call {
-	enum guard_remote_batch batch;
-	struct guard_remote_stats stats; /* of the last call, reset by it */
-};
-
-/* guard_remote_task_apply() by pid, planned as above. */
-int guard_remote_apply(pid_t pid, struct guard_remote_call *c,
-		       const struct guard_ranges *ranges, int advice,
-		       size_t *done);
-
-/*
- * Prepares injection into the seized, stopped task pid.  The syscall
- * instruction is planted in an executable page that overlaps no range in
- * avoid (the ranges about to change) and is not a guard now (pagemap bit
- * 58), so the injection never lands on a guard.
- */
-int guard_remote_open(pid_t pid, const struct guard_ranges *avoid,
-		      struct guard_remote **out);
-
-/* Returns madvise's result: 0 or -errno; -EIO if injection itself failed. */
-int guard_remote_madvise(struct guard_remote *r, uint64_t addr, uint64_t len,
-			 int advice);
-
-void guard_remote_close(struct guard_remote *r);
 
 #endif

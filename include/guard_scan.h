@@ -24,13 +24,11 @@ enum guard_scan_mode {
 	GUARD_SCAN_SMAPS, /* smaps "gu" VMAs, then PAGEMAP_SCAN on each */
 };
 
-/*
- * Parses "auto" (the default: GUARD_SCAN_FULL), "scan", "smaps"; NULL or
- * "" means auto.  -EINVAL otherwise, leaving *mode as it was.
- */
-int guard_scan_mode_parse(const char *s, enum guard_scan_mode *mode);
 const char *guard_scan_mode_name(enum guard_scan_mode mode);
-/* CRIU_GUARD_SCAN's names (guard_env.h). */
+/*
+ * CRIU_GUARD_SCAN's names (guard_env.h): "auto" (unset or "": the
+ * default, GUARD_SCAN_FULL), "scan", "smaps".
+ */
 extern const struct guard_env_enum guard_scan_env;
 
 /* PAGEMAP_SCAN for PAGE_IS_GUARD over [start, end), appended to out. */

@@ -21,6 +21,7 @@
 #include "guard_binding.h"
 #include "guard_criu_images.h"
 #include "guard_criu_syms.h"
+#include "guard_imgdir.h"
 #include "guard_log.h"
 #include "guard_sha256.h"
 
@@ -438,17 +439,10 @@ bool guard_images_present(int dirfd)
 	bool found = false;
 	struct dirent *de;
 	uint32_t pid;
-	int fd = dup(dirfd);
-	DIR *dir;
+	DIR *dir = guard_dir_open(dirfd);
 
-	if (fd < 0)
+	if (!dir)
 		return false;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return false;
-	}
-	rewinddir(dir);
 	while (!found && (de = readdir(dir)))
 		found = guard_image_parse_name(de->d_name, &pid) ||
 			!strcmp(de->d_name, GUARD_INDEX_NAME) ||

@@ -19,6 +19,7 @@
 #include "guard_criu_images.h"
 #include "guard_criu_syms.h"
 #include "guard_image.h"
+#include "guard_imgdir.h"
 #include "guard_log.h"
 
 void guard_criu_mm_init(struct guard_criu_mm *mm)
@@ -156,6 +157,33 @@ static int entry_at(const uint8_t *buf, size_t len, size_t off,
 	return 0;
 }
 
+/*
+ * The message of the entry at *off, unpacked with desc, and *off moved
+ * past the entry: NULL with *ret set and a message naming name if the
+ * entry is cut short or does not decode.
+ */
+static ProtobufCMessage *entry_next(const uint8_t *buf, size_t len, size_t *off,
+				    const char *name,
+				    const ProtobufCMessageDescriptor *desc,
+				    int *ret)
+{
+	ProtobufCMessage *m;
+	uint32_t n;
+
+	*ret = entry_at(buf, len, *off, name, &n);
+	if (*ret)
+		return NULL;
+	m = protobuf_c_message_unpack(desc, NULL, n, buf + *off + 4);
+	if (!m) {
+		pr_err("%s: entry at offset %zu does not decode (corrupt)\n",
+		       name, *off);
+		*ret = -EINVAL;
+		return NULL;
+	}
+	*off += 4 + n;
+	return m;
+}
+
 int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
 			 struct guard_criu_mm *out)
 {
@@ -166,19 +194,11 @@ int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
 	if (skip_magic(buf, len, name, CRIU_MM_MAGIC, "mm", &off))
 		return -EINVAL;
 	while (!ret && off < len) {
-		CriuMmEntry *e;
-		uint32_t n;
+		CriuMmEntry *e = (CriuMmEntry *)entry_next(
+			buf, len, &off, name, &criu_mm_entry__descriptor, &ret);
 
-		ret = entry_at(buf, len, off, name, &n);
-		if (ret)
+		if (!e)
 			break;
-		e = criu_mm_entry__unpack(NULL, n, buf + off + 4);
-		if (!e) {
-			pr_err("%s: entry at offset %zu does not decode (corrupt)\n",
-			       name, off);
-			ret = -EINVAL;
-			break;
-		}
 		if (entries++) {
 			pr_err("%s: more than one mm entry\n", name);
 			ret = -EINVAL;
@@ -186,7 +206,6 @@ int guard_criu_mm_decode(const uint8_t *buf, size_t len, const char *name,
 			ret = collect_vmas(e, name, out);
 		}
 		criu_mm_entry__free_unpacked(e, NULL);
-		off += 4 + n;
 	}
 	if (!ret && !entries) {
 		pr_err("%s: holds no mm entry (truncated)\n", name);
@@ -310,19 +329,13 @@ int guard_criu_pstree_decode(const uint8_t *buf, size_t len, const char *name,
 	if (skip_magic(buf, len, name, CRIU_PSTREE_MAGIC, "pstree", &off))
 		return -EINVAL;
 	while (!ret && off < len) {
-		CriuPstreeEntry *e;
-		uint32_t n, *v;
+		CriuPstreeEntry *e = (CriuPstreeEntry *)entry_next(
+			buf, len, &off, name, &criu_pstree_entry__descriptor,
+			&ret);
+		uint32_t *v;
 
-		ret = entry_at(buf, len, off, name, &n);
-		if (ret)
+		if (!e)
 			break;
-		e = criu_pstree_entry__unpack(NULL, n, buf + off + 4);
-		if (!e) {
-			pr_err("%s: entry at offset %zu does not decode (corrupt)\n",
-			       name, off);
-			ret = -EINVAL;
-			break;
-		}
 		v = realloc(out->pids, (out->n + 1) * sizeof(*v));
 		if (v) {
 			out->pids = v;
@@ -330,7 +343,6 @@ int guard_criu_pstree_decode(const uint8_t *buf, size_t len, const char *name,
 		}
 		ret = v ? 0 : -ENOMEM;
 		criu_pstree_entry__free_unpacked(e, NULL);
-		off += 4 + n;
 	}
 	if (!ret && !out->n) {
 		pr_err("%s: holds no task (truncated)\n", name);

@@ -239,12 +239,8 @@ static int plan_task(struct guard_task *t, const struct guard_task_status *st,
 	if (!ret)
 		ret = check_unlocked(t, vmas);
 	if (!ret)
-		ret = guard_remote_plan(t->pid, vmas, &t->ranges, &t->ranges,
-					&t->remote);
-	t->remote.batch = guard_remote_batch_mode(&d.feat);
-	t->remote.stop_pending = st->stop_pending;
-	t->remote.stop_only = st->stop_only;
-	t->remote.seccomp = st->seccomp;
+		ret = guard_remote_plan(t->pid, st, &d.feat, vmas, &t->ranges,
+					&t->ranges, &t->remote);
 	return ret;
 }
 
@@ -374,10 +370,8 @@ static int reinstall(struct guard_task *t)
 	 * Only the pending SIGSTOP can have changed since the task's hook
 	 * (a signal sent during the dump); the rest of the plan holds.
 	 */
-	if (!guard_task_status_read(t->pid, &st)) {
-		t->remote.stop_pending = st.stop_pending;
-		t->remote.stop_only = st.stop_only;
-	}
+	if (!guard_task_status_read(t->pid, &st))
+		guard_remote_plan_signals(&t->remote, &st);
 	t->remote.stats.syscalls = 0;
 	ret = guard_remote_task_apply(&t->remote, &t->ranges,
 				      MADV_GUARD_INSTALL, &done);

@@ -148,10 +148,8 @@ static const struct guard_env_name disable_names[] = {
 	{ "nspid", MASK_NSPID },
 };
 
-static const struct guard_env_enum disable_env = {
-	"CRIU_GUARD_DISABLE", disable_names,
-	sizeof(disable_names) / sizeof(*disable_names), NULL
-};
+static const struct guard_env_enum disable_env =
+	GUARD_ENV_ENUM("CRIU_GUARD_DISABLE", disable_names, NULL);
 
 static void mask_bits(struct guard_features *f, int m)
 {

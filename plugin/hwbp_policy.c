@@ -13,20 +13,8 @@ static const struct guard_env_name hwbp_names[] = {
 	{ "broken", GUARD_HWBP_BROKEN },
 };
 
-const struct guard_env_enum guard_hwbp_env = { "CRIU_GUARD_HWBP", hwbp_names,
-					       sizeof(hwbp_names) /
-						       sizeof(*hwbp_names),
-					       "auto" };
-
-int guard_hwbp_policy_parse(const char *s, enum guard_hwbp_policy *p)
-{
-	int v;
-
-	if (guard_env_parse(&guard_hwbp_env, s, &v))
-		return -EINVAL;
-	*p = v;
-	return 0;
-}
+const struct guard_env_enum guard_hwbp_env =
+	GUARD_ENV_ENUM("CRIU_GUARD_HWBP", hwbp_names, "auto");
 
 /* Breakpoints that never fire, and nothing criu does about it itself. */
 static enum guard_hwbp_verdict silent(const struct guard_hwbp_facts *f)

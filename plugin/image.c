@@ -16,6 +16,7 @@
 
 #include "guard.pb-c.h"
 #include "guard_image.h"
+#include "guard_imgdir.h"
 #include "guard_log.h"
 
 #define HDR_LEN 8
@@ -108,63 +109,6 @@ int guard_image_write(int dirfd, const char *name, uint32_t magic,
 		unlinkat(dirfd, tmp, 0);
 out:
 	free(buf);
-	return ret;
-}
-
-int guard_read_whole(int dirfd, const char *name, size_t min, size_t max,
-		     uint8_t **buf, size_t *len)
-{
-	struct stat st;
-	ssize_t n;
-	int fd, ret = 0;
-
-	*buf = NULL;
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		/* Missing is the caller's to explain: it knows who needs it. */
-		if (ret != -ENOENT)
-			pr_perror("Can't open %s", name);
-		return ret;
-	}
-	if (fstat(fd, &st)) {
-		ret = -errno;
-		pr_perror("Can't stat %s", name);
-		goto out;
-	}
-	if (!st.st_size) {
-		pr_err("%s: empty (0 bytes)\n", name);
-		ret = -EINVAL;
-	} else if (st.st_size < (off_t)min) {
-		pr_err("%s: truncated: %lld bytes, shorter than the %zu-byte header\n",
-		       name, (long long)st.st_size, min);
-		ret = -EINVAL;
-	} else if (st.st_size > (off_t)max) {
-		pr_err("%s: %lld bytes, more than the %zu such an image can hold (not this kind of image)\n",
-		       name, (long long)st.st_size, max);
-		ret = -EINVAL;
-	}
-	if (ret)
-		goto out;
-	*buf = malloc(st.st_size ? st.st_size : 1);
-	if (!*buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	n = pread(fd, *buf, st.st_size, 0);
-	if (n != st.st_size) {
-		ret = n < 0 ? -errno : -EIO;
-		pr_err("%s: read %zd of %lld bytes\n", name, n,
-		       (long long)st.st_size);
-		goto out;
-	}
-	*len = st.st_size;
-out:
-	if (ret) {
-		free(*buf);
-		*buf = NULL;
-	}
-	close(fd);
 	return ret;
 }
 
@@ -442,11 +386,9 @@ int guard_index_decode(const uint8_t *buf, size_t len, const char *name,
 			       e->n_pids * sizeof(*out->pids));
 		out->n = out->pids ? e->n_pids : 0;
 	}
-	for (size_t i = 1; !ret && i < out->n; i++) {
-		if (out->pids[i] <= out->pids[i - 1]) {
-			pr_err("%s: pids not sorted or repeated\n", name);
-			ret = -EINVAL;
-		}
+	if (!ret && !guard_pids_ascending(out->pids, out->n)) {
+		pr_err("%s: pids not sorted or repeated\n", name);
+		ret = -EINVAL;
 	}
 	if (ret)
 		guard_index_free(out);
@@ -486,6 +428,14 @@ void guard_pids_sort(uint32_t *pids, size_t n)
 {
 	if (n)
 		qsort(pids, n, sizeof(*pids), cmp_u32);
+}
+
+bool guard_pids_ascending(const uint32_t *pids, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (pids[i] <= pids[i - 1])
+			return false;
+	return true;
 }
 
 bool guard_pids_has(const uint32_t *pids, size_t n, uint32_t pid)

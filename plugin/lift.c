@@ -5,7 +5,6 @@
  * costs less than one more range in the kernel's loop: close ranges are
  * lifted as one.
  */
-#include <string.h>
 #include <unistd.h>
 
 #include "guard_kernel.h"
@@ -38,19 +37,5 @@ int guard_lift(struct guard_remote_task *t, const struct guard_ranges *ranges)
 		       ranges->n, (int)t->pid);
 out:
 	guard_ranges_free(&joined);
-	return ret;
-}
-
-int guard_lift_pid(pid_t pid, struct guard_remote_call *c,
-		   const struct guard_ranges *ranges)
-{
-	struct guard_remote_task t;
-	int ret;
-
-	memset(&c->stats, 0, sizeof(c->stats));
-	ret = guard_remote_plan_pid(pid, c->batch, ranges, &t);
-	if (!ret)
-		ret = guard_lift(&t, ranges);
-	c->stats = t.stats;
 	return ret;
 }

@@ -18,8 +18,9 @@
 
 #include "guard_criu_images.h"
 #include "guard_image.h"
+#include "guard_imgdir.h"
 #include "guard_log.h"
-#include "guard_native_images.h"
+#include "guard_native_mm.h"
 #include "guard_plugin.h"
 
 /* Written beside the image and renamed over it: never half an image. */

@@ -12,6 +12,7 @@
 #include "guard_criu_syms.h"
 #include "guard_log.h"
 #include "guard_native_images.h"
+#include "guard_native_view.h"
 #include "guard_plugin.h"
 
 /* The task's ranges become its own plus criu's, which criu won't install. */

@@ -6,18 +6,16 @@
  * the only way a GOT call can find it.
  */
 #include <dlfcn.h>
-#include <elf.h>
 #include <errno.h>
 #include <sys/socket.h>
-#include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guard_got.h"
 #include "guard_kernel.h"
 #include "guard_log.h"
 #include "guard_pagewalk.h"
@@ -184,111 +182,6 @@ static void *const wrappers[GUARD_PW_NR] = {
 	[GUARD_PW_LISTEN] = (void *)pw_listen,
 };
 
-#if defined(__x86_64__)
-#define R_JUMP_SLOT R_X86_64_JUMP_SLOT
-#define R_GLOB_DAT R_X86_64_GLOB_DAT
-#elif defined(__aarch64__)
-#define R_JUMP_SLOT R_AARCH64_JUMP_SLOT
-#define R_GLOB_DAT R_AARCH64_GLOB_DAT
-#endif
-
-/* The executable's dynamic tables, found from its program headers. */
-struct exe {
-	uintptr_t base;
-	const ElfW(Phdr) * phdr;
-	size_t phnum;
-	const ElfW(Sym) * symtab;
-	const char *strtab;
-	const ElfW(Rela) * rel[2];
-	size_t rel_n[2];
-	uintptr_t relro_start, relro_end;
-	bool found;
-};
-
-static int first_object(struct dl_phdr_info *info, size_t size, void *data)
-{
-	struct exe *x = data;
-
-	/* The first object is the executable: criu itself. */
-	x->base = info->dlpi_addr;
-	x->phdr = info->dlpi_phdr;
-	x->phnum = info->dlpi_phnum;
-	x->found = true;
-	return 1;
-}
-
-/* ld.so relocates some d_ptr values in place and not others. */
-static uintptr_t dyn_addr(const struct exe *x, uintptr_t p)
-{
-	return p < x->base ? p + x->base : p;
-}
-
-static int read_dynamic(struct exe *x)
-{
-	const ElfW(Dyn) *dyn = NULL;
-	size_t pltrelsz = 0, relasz = 0;
-	uintptr_t jmprel = 0, rela = 0;
-	long pltrel = DT_RELA;
-
-	for (size_t i = 0; i < x->phnum; i++) {
-		const ElfW(Phdr) *ph = &x->phdr[i];
-
-		if (ph->p_type == PT_DYNAMIC)
-			dyn = (const void *)(x->base + ph->p_vaddr);
-		if (ph->p_type == PT_GNU_RELRO) {
-			x->relro_start = x->base + ph->p_vaddr;
-			x->relro_end = x->relro_start + ph->p_memsz;
-		}
-	}
-	if (!dyn)
-		return -ENOENT;
-	for (; dyn->d_tag != DT_NULL; dyn++) {
-		switch (dyn->d_tag) {
-		case DT_SYMTAB:
-			x->symtab = (const void *)dyn_addr(x, dyn->d_un.d_ptr);
-			break;
-		case DT_STRTAB:
-			x->strtab = (const void *)dyn_addr(x, dyn->d_un.d_ptr);
-			break;
-		case DT_JMPREL:
-			jmprel = dyn_addr(x, dyn->d_un.d_ptr);
-			break;
-		case DT_PLTRELSZ:
-			pltrelsz = dyn->d_un.d_val;
-			break;
-		case DT_PLTREL:
-			pltrel = dyn->d_un.d_val;
-			break;
-		case DT_RELA:
-			rela = dyn_addr(x, dyn->d_un.d_ptr);
-			break;
-		case DT_RELASZ:
-			relasz = dyn->d_un.d_val;
-			break;
-		}
-	}
-	if (!x->symtab || !x->strtab || pltrel != DT_RELA)
-		return -ENOEXEC;
-	x->rel[0] = (const void *)jmprel;
-	x->rel_n[0] = jmprel ? pltrelsz / sizeof(ElfW(Rela)) : 0;
-	x->rel[1] = (const void *)rela;
-	x->rel_n[1] = rela ? relasz / sizeof(ElfW(Rela)) : 0;
-	return 0;
-}
-
-/* True if p lies in one of the executable's own segments (a PLT stub). */
-static bool in_exe(const struct exe *x, uintptr_t p)
-{
-	for (size_t i = 0; i < x->phnum; i++) {
-		const ElfW(Phdr) *ph = &x->phdr[i];
-		uintptr_t s = x->base + ph->p_vaddr;
-
-		if (ph->p_type == PT_LOAD && p >= s && p < s + ph->p_memsz)
-			return true;
-	}
-	return false;
-}
-
 static int fn_of(const char *name)
 {
 	for (int i = 0; i < GUARD_PW_NR; i++)
@@ -297,33 +190,22 @@ static int fn_of(const char *name)
 	return -1;
 }
 
-/* Every JUMP_SLOT and GLOB_DAT relocation of the functions we wrap. */
-static int find_slots(struct guard_pagewalk *pw, const struct exe *x)
+/* A relocation of a function we wrap becomes one of pw's slots. */
+static int add_slot(void *arg, const char *sym, void **slot, bool relro)
 {
-	for (int t = 0; t < 2; t++) {
-		for (size_t i = 0; i < x->rel_n[t]; i++) {
-			const ElfW(Rela) *r = &x->rel[t][i];
-			unsigned long type = ELF64_R_TYPE(r->r_info);
-			struct guard_pagewalk_slot *s;
-			int fn;
+	struct guard_pagewalk *pw = arg;
+	struct guard_pagewalk_slot *s;
+	int fn = fn_of(sym);
 
-			if ((type != R_JUMP_SLOT && type != R_GLOB_DAT) ||
-			    !ELF64_R_SYM(r->r_info))
-				continue;
-			fn = fn_of(x->strtab +
-				   x->symtab[ELF64_R_SYM(r->r_info)].st_name);
-			if (fn < 0)
-				continue;
-			if (pw->n_slots == GUARD_PW_SLOTS)
-				return -E2BIG;
-			s = &pw->slots[pw->n_slots++];
-			s->slot = (void **)(x->base + r->r_offset);
-			s->orig = *s->slot;
-			s->fn = fn;
-			s->relro = (uintptr_t)s->slot >= x->relro_start &&
-				   (uintptr_t)s->slot < x->relro_end;
-		}
-	}
+	if (fn < 0)
+		return 0;
+	if (pw->n_slots == GUARD_PW_SLOTS)
+		return -E2BIG;
+	s = &pw->slots[pw->n_slots++];
+	s->slot = slot;
+	s->orig = *slot;
+	s->fn = fn;
+	s->relro = relro;
 	return 0;
 }
 
@@ -333,7 +215,7 @@ static int find_slots(struct guard_pagewalk *pw, const struct exe *x)
  * points at its PLT stub, whose resolver would overwrite the slot) the
  * function the dynamic linker would bind.
  */
-static int resolve_prev(struct guard_pagewalk *pw, const struct exe *x)
+static int resolve_prev(struct guard_pagewalk *pw, const struct guard_exe *x)
 {
 	for (size_t i = 0; i < pw->n_slots; i++) {
 		struct guard_pagewalk_slot *s = &pw->slots[i];
@@ -341,7 +223,7 @@ static int resolve_prev(struct guard_pagewalk *pw, const struct exe *x)
 		/* Ours, left by an earlier run: chain past it, not to it. */
 		if (s->orig == wrappers[s->fn])
 			s->orig = dlsym(RTLD_DEFAULT, fn_names[s->fn]);
-		if (!in_exe(x, (uintptr_t)s->orig))
+		if (!guard_exe_contains(x, (uintptr_t)s->orig))
 			pw->prev[s->fn] = s->orig;
 	}
 	for (int fn = 0; fn < GUARD_PW_NR; fn++) {
@@ -354,29 +236,16 @@ static int resolve_prev(struct guard_pagewalk *pw, const struct exe *x)
 	return 0;
 }
 
-static int slot_write(struct guard_pagewalk_slot *s, void *v)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	void *p = (void *)((uintptr_t)s->slot & ~(uintptr_t)(page - 1));
-
-	if (s->relro && mprotect(p, page, PROT_READ | PROT_WRITE))
-		return -errno;
-	__atomic_store_n(s->slot, v, __ATOMIC_SEQ_CST);
-	if (s->relro && mprotect(p, page, PROT_READ))
-		return -errno;
-	return 0;
-}
-
 /*
  * The wrappers must outlive any dlclose() of the plugin, since a slot may
  * still point at them.  Linked into the executable itself (unit tests),
  * they are never unloaded.
  */
-static int pin_self(const struct exe *x)
+static int pin_self(const struct guard_exe *x)
 {
 	Dl_info info;
 
-	if (in_exe(x, (uintptr_t)pw_ioctl))
+	if (guard_exe_contains(x, (uintptr_t)pw_ioctl))
 		return 0;
 	if (!dladdr((void *)pw_ioctl, &info) || !info.dli_fname)
 		return -ENOENT;
@@ -395,18 +264,19 @@ static bool has_fn(const struct guard_pagewalk *pw, enum guard_pagewalk_fn fn)
 
 static int locate(struct guard_pagewalk *pw, bool filter, const char **why)
 {
-	struct exe x = { 0 };
+	struct guard_exe x;
+	int ret;
 
-#ifndef R_JUMP_SLOT
-	*why = "this architecture's relocations are not known to the plugin";
-	return -EOPNOTSUPP;
-#endif
-	dl_iterate_phdr(first_object, &x);
-	if (!x.found || read_dynamic(&x)) {
+	ret = guard_exe_read(&x);
+	if (ret == -EOPNOTSUPP) {
+		*why = "this architecture's relocations are not known to the plugin";
+		return ret;
+	}
+	if (ret) {
 		*why = "criu's dynamic section can't be read";
 		return -ENOEXEC;
 	}
-	if (find_slots(pw, &x)) {
+	if (guard_exe_each_slot(&x, add_slot, pw)) {
 		*why = "criu has more ioctl/pread relocations than expected";
 		return -E2BIG;
 	}
@@ -444,7 +314,8 @@ static int install(struct guard_pagewalk *pw, bool filter,
 	/* Set before the first slot: criu is single-threaded here. */
 	active = pw;
 	for (size_t i = 0; i < pw->n_slots; i++) {
-		ret = slot_write(&pw->slots[i], wrappers[pw->slots[i].fn]);
+		ret = guard_got_write(pw->slots[i].slot, pw->slots[i].relro,
+				      wrappers[pw->slots[i].fn]);
 		if (ret) {
 			*why = "mprotect() refused to make criu's GOT writable";
 			pw->n_slots = i;
@@ -490,7 +361,7 @@ void guard_pagewalk_remove(struct guard_pagewalk *pw)
 
 		if (*s->slot != wrappers[s->fn])
 			continue;
-		if (slot_write(s, s->orig))
+		if (guard_got_write(s->slot, s->relro, s->orig))
 			pr_perror("Can't put criu's %s slot back",
 				  fn_names[s->fn]);
 	}

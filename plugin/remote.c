@@ -28,11 +28,41 @@
  * all; keep each call well below, and larger ranges on the per-range path.
  */
 #define BATCH_MAX_BYTES (1ULL << 30)
-enum guard_remote_batch guard_remote_batch_mode(const struct guard_features *f)
+
+static enum guard_remote_batch batch_mode(const struct guard_features *f)
 {
 	if (!f->madv_guard || !f->batch)
 		return GUARD_BATCH_OFF;
 	return f->pidfd_self ? GUARD_BATCH_PIDFD_SELF : GUARD_BATCH_PIDFD_OPEN;
+}
+
+/*
+ * The injected instruction is written over a text page for the duration
+ * of the call: a guard page there would fault, and a page about to change
+ * may become one.  Kernel mappings ([vdso]) are checked by CRIU against
+ * the kernel's own, so ordinary text comes first.
+ */
+static int pick_ip(pid_t pid, const struct guard_vmas *vmas,
+		   const struct guard_ranges *avoid, unsigned long *ip)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < vmas->n; i++) {
+			const struct guard_vma *v = &vmas->v[i];
+
+			if (!v->exec || v->special != (pass == 1))
+				continue;
+			for (uint64_t a = v->start; a < v->end; a += page) {
+				if (guard_ranges_overlap(avoid, a, a + page))
+					continue;
+				*ip = a;
+				return 0;
+			}
+		}
+	}
+	pr_err("No executable page in %d to inject a syscall from\n", (int)pid);
+	return -ENOENT;
 }
 
 /*
@@ -70,23 +100,40 @@ static void pick_iov_area(const struct guard_vmas *vmas,
 	}
 }
 
-int guard_remote_plan(pid_t pid, const struct guard_vmas *maps,
+void guard_remote_plan_signals(struct guard_remote_task *t,
+			       const struct guard_task_status *st)
+{
+	t->stop_pending = st->stop_pending;
+	t->stop_only = st->stop_only;
+}
+
+int guard_remote_plan(pid_t pid, const struct guard_task_status *st,
+		      const struct guard_features *f,
+		      const struct guard_vmas *maps,
 		      const struct guard_ranges *guards,
 		      const struct guard_ranges *install,
 		      struct guard_remote_task *t)
 {
+	memset(t, 0, sizeof(*t));
 	t->pid = pid;
+	t->batch = batch_mode(f);
+	guard_remote_plan_signals(t, st);
+	t->seccomp = st->seccomp;
 	pick_iov_area(maps, install, t);
-	return guard_inject_pick_ip(pid, maps, guards, -1, &t->syscall_ip);
+	return pick_ip(pid, maps, guards, &t->syscall_ip);
 }
 
-/* For the pid-based entry points: maps and pagemap read here. */
-
-static int apply_one(struct guard_remote *r, const struct guard_range *g,
+/* madvise's result is 0 or -errno; -EIO if injection itself failed. */
+static int apply_one(struct guard_inject *r, const struct guard_range *g,
 		     int advice)
 {
-	int ret = guard_remote_madvise(r, g->start, g->end - g->start, advice);
+	long res = 0;
+	int ret;
 
+	ret = guard_inject_syscall(r, __NR_madvise, &res, g->start,
+				   g->end - g->start, advice, 0, 0);
+	if (!ret)
+		ret = (int)res;
 	if (ret)
 		pr_err("madvise(%#llx, %llu, %d) in %d: %s\n",
 		       (unsigned long long)g->start,
@@ -191,7 +238,7 @@ static int scratch_write(pid_t pid, const struct guard_ranges *g, size_t from,
 }
 
 /* A scratch mapping for the whole array, unmapped before the hook returns. */
-static int scratch_map(struct guard_remote *r, const struct guard_ranges *g,
+static int scratch_map(struct guard_inject *r, const struct guard_ranges *g,
 		       struct scratch *s)
 {
 	long page = sysconf(_SC_PAGESIZE), ret;
@@ -213,7 +260,7 @@ static int scratch_map(struct guard_remote *r, const struct guard_ranges *g,
 	return scratch_write(r->t->pid, g, 0, g->n, s->addr);
 }
 
-static int scratch_open(struct guard_remote *r, const struct guard_ranges *g,
+static int scratch_open(struct guard_inject *r, const struct guard_ranges *g,
 			int advice, struct scratch *s)
 {
 	long ret;
@@ -242,7 +289,7 @@ static int scratch_open(struct guard_remote *r, const struct guard_ranges *g,
 	return err;
 }
 
-static int scratch_close(struct guard_remote *r, struct scratch *s)
+static int scratch_close(struct guard_inject *r, struct scratch *s)
 {
 	long ret;
 	int err = 0;
@@ -267,7 +314,7 @@ static int scratch_close(struct guard_remote *r, struct scratch *s)
  * reports the bytes of the whole ranges done before a failing one, so the
  * per-range path can take over exactly there and name the error.
  */
-static int batch_call(struct guard_remote *r, const struct scratch *s,
+static int batch_call(struct guard_inject *r, const struct scratch *s,
 		      const struct guard_ranges *g, size_t to, int advice,
 		      size_t *done)
 {
@@ -306,7 +353,7 @@ static int batch_call(struct guard_remote *r, const struct scratch *s,
  * Applies ranges in batches, counting them in *done.  Returns 0 to go on
  * per range from *done, or an error that ends the apply.
  */
-static int apply_batched(struct guard_remote *r, const struct guard_ranges *g,
+static int apply_batched(struct guard_inject *r, const struct guard_ranges *g,
 			 int advice, size_t *done, size_t *junk_area)
 {
 	struct scratch s;
@@ -388,7 +435,7 @@ int guard_remote_task_apply(struct guard_remote_task *t,
 			    size_t *done)
 {
 	size_t junk = SIZE_MAX;
-	struct guard_remote *r;
+	struct guard_inject *r;
 	int ret = 0;
 
 	*done = 0;
@@ -414,23 +461,5 @@ int guard_remote_task_apply(struct guard_remote_task *t,
 	if (junk != SIZE_MAX && *done <= junk)
 		clear_area(t, ranges->n);
 	guard_inject_close(r);
-	return ret;
-}
-
-int guard_remote_apply(pid_t pid, struct guard_remote_call *c,
-		       const struct guard_ranges *ranges, int advice,
-		       size_t *done)
-{
-	struct guard_remote_task t;
-	int ret;
-
-	*done = 0;
-	memset(&c->stats, 0, sizeof(c->stats));
-	if (!ranges->n)
-		return 0;
-	ret = guard_remote_plan_pid(pid, c->batch, ranges, &t);
-	if (!ret)
-		ret = guard_remote_task_apply(&t, ranges, advice, done);
-	c->stats = t.stats;
 	return ret;
 }

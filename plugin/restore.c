@@ -266,11 +266,8 @@ static int plan_install(struct guard_task *t,
 	if (!ret)
 		ret = check_mapped(t->pid, vmas, &t->ranges);
 	if (!ret)
-		ret = guard_remote_plan(t->pid, vmas, expect, &t->ranges, rt);
-	rt->batch = guard_remote_batch_mode(&r.feat);
-	rt->stop_pending = st->stop_pending;
-	rt->stop_only = st->stop_only;
-	rt->seccomp = st->seccomp;
+		ret = guard_remote_plan(t->pid, st, &r.feat, vmas, expect,
+					&t->ranges, rt);
 	return ret;
 }
 

@@ -127,20 +127,8 @@ static const struct guard_env_name scan_names[] = {
 	{ "auto", GUARD_SCAN_FULL },
 };
 
-const struct guard_env_enum guard_scan_env = { "CRIU_GUARD_SCAN", scan_names,
-					       sizeof(scan_names) /
-						       sizeof(*scan_names),
-					       "auto" };
-
-int guard_scan_mode_parse(const char *s, enum guard_scan_mode *mode)
-{
-	int v;
-
-	if (guard_env_parse(&guard_scan_env, s, &v))
-		return -EINVAL;
-	*mode = v;
-	return 0;
-}
+const struct guard_env_enum guard_scan_env =
+	GUARD_ENV_ENUM("CRIU_GUARD_SCAN", scan_names, "auto");
 
 const char *guard_scan_mode_name(enum guard_scan_mode mode)
 {

@@ -16,15 +16,11 @@ static const struct guard_env_name fail_names[] = {
 	{ "continue", GUARD_FAIL_CONTINUE },
 };
 
-static const struct guard_env_enum mode_env = { "CRIU_GUARD_MODE", mode_names,
-						sizeof(mode_names) /
-							sizeof(*mode_names),
-						"auto" };
+static const struct guard_env_enum mode_env =
+	GUARD_ENV_ENUM("CRIU_GUARD_MODE", mode_names, "auto");
 
-static const struct guard_env_enum fail_env = {
-	"CRIU_GUARD_ON_FAILURE", fail_names,
-	sizeof(fail_names) / sizeof(*fail_names), "kill"
-};
+static const struct guard_env_enum fail_env =
+	GUARD_ENV_ENUM("CRIU_GUARD_ON_FAILURE", fail_names, "kill");
 
 int guard_settings_load(struct guard_settings *s)
 {

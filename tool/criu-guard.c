@@ -100,6 +100,7 @@ int main(int argc, char **argv)
 {
 	const struct command *cmd = NULL;
 	struct opts o = { 0 };
+	int policy;
 	bool help = false, no_more = false;
 	char **pos;
 	int npos = 0;
@@ -161,8 +162,8 @@ int main(int argc, char **argv)
 	}
 	o.args = pos + 1;
 	o.nargs = npos - 1;
-	if (guard_hwbp_policy_parse(getenv("CRIU_GUARD_HWBP"),
-				    &o.hwbp_policy)) {
+	if (guard_env_parse(&guard_hwbp_env, getenv("CRIU_GUARD_HWBP"),
+			    &policy)) {
 		char names[64];
 
 		guard_env_names(&guard_hwbp_env, names, sizeof(names));
@@ -171,6 +172,7 @@ int main(int argc, char **argv)
 		free(pos);
 		return EXIT_ERR;
 	}
+	o.hwbp_policy = policy;
 	int ret = cmd->fn(&o);
 
 	free(pos);

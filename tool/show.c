@@ -18,6 +18,7 @@
 #include "guard_criu_images.h"
 #include "guard_criu_syms.h"
 #include "guard_image.h"
+#include "guard_imgdir.h"
 #include "guard_native_images.h"
 #include "json.h"
 #include "tool.h"
@@ -27,20 +28,12 @@ static int list_task_images(int dirfd, uint32_t **pids, size_t *n)
 {
 	size_t cap = 0;
 	struct dirent *de;
-	DIR *d;
-	int fd;
+	DIR *d = guard_dir_open(dirfd);
 
 	*pids = NULL;
 	*n = 0;
-	fd = dup(dirfd);
-	if (fd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	rewinddir(d);
 	while ((de = readdir(d))) {
 		uint32_t pid;
 

@@ -103,6 +103,64 @@ static void test_tables(void)
 				   e->names[i].name);
 		}
 	}
+	/* The scan modes' names parse back to the same mode. */
+	for (int i = GUARD_SCAN_FULL; i <= GUARD_SCAN_SMAPS; i++) {
+		int v = -1;
+
+		EXPECT_EQ(guard_env_parse(&guard_scan_env,
+					  guard_scan_mode_name(i), &v),
+			  0);
+		EXPECT_EQ(v, i);
+	}
+}
+
+/*
+ * What the project's variables take, and what they refuse (case, blanks,
+ * lists, numbers) without touching the value.  NULL: unset; -1: refused.
+ */
+static void test_values(void)
+{
+	const struct guard_env_enum *hwbp = &guard_hwbp_env,
+				    *scan = &guard_scan_env;
+	const struct {
+		const struct guard_env_enum *e;
+		const char *s;
+		int want;
+	} cases[] = {
+		{ hwbp, NULL, GUARD_HWBP_AUTO },
+		{ hwbp, "", GUARD_HWBP_AUTO },
+		{ hwbp, "off", GUARD_HWBP_OFF },
+		{ hwbp, "broken", GUARD_HWBP_BROKEN },
+		{ hwbp, "Broken", -1 },
+		{ hwbp, "1", -1 },
+		/* "auto" names the default, the single scan, not a mode. */
+		{ scan, "auto", GUARD_SCAN_FULL },
+		{ scan, "scan", GUARD_SCAN_FULL },
+		{ scan, "smaps", GUARD_SCAN_SMAPS },
+		{ scan, NULL, GUARD_SCAN_FULL },
+		{ scan, "", GUARD_SCAN_FULL }, /* CRIU_GUARD_SCAN= */
+		{ scan, "full", -1 },
+		{ scan, "SCAN", -1 },
+		{ scan, "Auto", -1 },
+		{ scan, "scan ", -1 },
+		{ scan, " smaps", -1 },
+		{ scan, "smaps,scan", -1 },
+		{ scan, "1", -1 },
+	};
+
+	for (size_t i = 0; i < UNIT_ARRAY_SIZE(cases); i++) {
+		int v = 42, ret = guard_env_parse(cases[i].e, cases[i].s, &v);
+
+		if (cases[i].want < 0) {
+			EXPECT_MSG(ret == -EINVAL && v == 42,
+				   "%s=\"%s\" accepted or changed the value",
+				   cases[i].e->var, cases[i].s);
+			continue;
+		}
+		EXPECT_MSG(!ret && v == cases[i].want, "%s=%s: %d, %d",
+			   cases[i].e->var, cases[i].s ? cases[i].s : "(unset)",
+			   ret, v);
+	}
 }
 
 /*
@@ -149,9 +207,9 @@ static void test_disable(void)
 int main(void)
 {
 	static const struct unit_test tests[] = {
-		{ "parse", test_parse },     { "names", test_names },
-		{ "load", test_load },	     { "tables", test_tables },
-		{ "disable", test_disable },
+		{ "parse", test_parse },   { "names", test_names },
+		{ "load", test_load },	   { "tables", test_tables },
+		{ "values", test_values }, { "disable", test_disable },
 	};
 
 	return unit_run("env", tests, UNIT_ARRAY_SIZE(tests));

@@ -69,22 +69,6 @@ static void test_leaves_children_alone(void)
 	sigaction(SIGCHLD, &old, NULL);
 }
 
-static void test_policy_parse(void)
-{
-	enum guard_hwbp_policy p;
-
-	EXPECT_EQ(guard_hwbp_policy_parse(NULL, &p), 0);
-	EXPECT_EQ(p, GUARD_HWBP_AUTO);
-	EXPECT_EQ(guard_hwbp_policy_parse("", &p), 0);
-	EXPECT_EQ(p, GUARD_HWBP_AUTO);
-	EXPECT_EQ(guard_hwbp_policy_parse("off", &p), 0);
-	EXPECT_EQ(p, GUARD_HWBP_OFF);
-	EXPECT_EQ(guard_hwbp_policy_parse("broken", &p), 0);
-	EXPECT_EQ(p, GUARD_HWBP_BROKEN);
-	EXPECT_EQ(guard_hwbp_policy_parse("Broken", &p), -EINVAL);
-	EXPECT_EQ(guard_hwbp_policy_parse("1", &p), -EINVAL);
-}
-
 /*
  * The policy both the breakpoint plugin and criu-guard check ask, over
  * each case that decides something.
@@ -158,7 +142,6 @@ int main(int argc, char **argv)
 	static const struct unit_test tests[] = {
 		{ "agrees_with_oracle", test_agrees_with_oracle },
 		{ "leaves_children_alone", test_leaves_children_alone },
-		{ "policy_parse", test_policy_parse },
 		{ "decide", test_decide },
 	};
 

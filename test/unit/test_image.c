@@ -61,6 +61,19 @@ static void ranges_seq(struct guard_ranges *r, size_t n)
 			  0);
 }
 
+/* The bytes of guard-<pid>.img as the writer makes it for n ranges. */
+static uint8_t *task_raw(uint32_t pid, size_t n, size_t *len)
+{
+	struct guard_ranges in;
+	char name[32];
+
+	ranges_seq(&in, n);
+	ASSERT_EQ(guard_task_image_write(unit_dir_fd, pid, &in), 0);
+	guard_ranges_free(&in);
+	guard_image_name(name, sizeof(name), pid);
+	return read_raw(name, len);
+}
+
 static bool tmp_left_behind(void)
 {
 	struct dirent *de;
@@ -192,13 +205,9 @@ static void expect_task_bad(const char *what, uint32_t pid, const void *buf,
 
 static void test_task_truncated(void)
 {
-	struct guard_ranges in;
-	uint8_t *buf;
 	size_t len;
+	uint8_t *buf = task_raw(20, 10, &len);
 
-	ranges_seq(&in, 10);
-	ASSERT_EQ(guard_task_image_write(unit_dir_fd, 20, &in), 0);
-	buf = read_raw("guard-20.img", &len);
 	ASSERT(len > 40);
 	/* Every cut: inside the header, at its end, inside the message. */
 	for (size_t cut = 0; cut < len; cut++) {
@@ -212,41 +221,35 @@ static void test_task_truncated(void)
 	buf[len] = 0;
 	expect_task_bad("one byte appended", 20, buf, len + 1, -EINVAL);
 	free(buf);
-	guard_ranges_free(&in);
 }
 
 static void test_task_bad_header(void)
 {
-	struct guard_ranges in;
 	uint32_t hdr[2];
-	uint8_t *buf;
 	size_t len;
-
-	ranges_seq(&in, 3);
-	ASSERT_EQ(guard_task_image_write(unit_dir_fd, 21, &in), 0);
-	buf = read_raw("guard-21.img", &len);
+	uint8_t *buf = task_raw(21, 3, &len);
+	const struct {
+		uint32_t magic, len;
+		const char *what;
+	} bad[] = {
+		/* An index where a task image goes. */
+		{ GUARD_IMG_INDEX_MAGIC, len - 8, "index magic" },
+		{ 0, len - 8, "zero magic" },
+		{ GUARD_IMG_TASK_MAGIC, len - 8 + 1, "length too big" },
+		{ GUARD_IMG_TASK_MAGIC, len - 8 - 1, "length too small" },
+		{ GUARD_IMG_TASK_MAGIC, 0xffffffff, "length 4 GiB" },
+	};
 
 	memcpy(hdr, buf, 8);
 	EXPECT_EQ(hdr[0], GUARD_IMG_TASK_MAGIC);
 	EXPECT_EQ(hdr[1], len - 8);
 
-	hdr[0] = GUARD_IMG_INDEX_MAGIC; /* an index where a task image goes */
-	memcpy(buf, hdr, 8);
-	expect_task_bad("index magic", 21, buf, len, -EINVAL);
-	hdr[0] = 0;
-	memcpy(buf, hdr, 8);
-	expect_task_bad("zero magic", 21, buf, len, -EINVAL);
-
-	hdr[0] = GUARD_IMG_TASK_MAGIC;
-	hdr[1] = len - 8 + 1;
-	memcpy(buf, hdr, 8);
-	expect_task_bad("length too big", 21, buf, len, -EINVAL);
-	hdr[1] = len - 8 - 1;
-	memcpy(buf, hdr, 8);
-	expect_task_bad("length too small", 21, buf, len, -EINVAL);
-	hdr[1] = 0xffffffff;
-	memcpy(buf, hdr, 8);
-	expect_task_bad("length 4 GiB", 21, buf, len, -EINVAL);
+	for (size_t i = 0; i < UNIT_ARRAY_SIZE(bad); i++) {
+		hdr[0] = bad[i].magic;
+		hdr[1] = bad[i].len;
+		memcpy(buf, hdr, 8);
+		expect_task_bad(bad[i].what, 21, buf, len, -EINVAL);
+	}
 
 	/* Right header, garbage message. */
 	hdr[1] = len - 8;
@@ -254,7 +257,6 @@ static void test_task_bad_header(void)
 	memset(buf + 8, 0xff, len - 8);
 	expect_task_bad("garbage protobuf", 21, buf, len, -EINVAL);
 	free(buf);
-	guard_ranges_free(&in);
 
 	/* Only a header, claiming an empty message: required fields missing. */
 	hdr[0] = GUARD_IMG_TASK_MAGIC;
@@ -627,13 +629,8 @@ static void test_swapped_and_zero(void)
 {
 	uint8_t zeros[64] = { 0 };
 	struct guard_index idx;
-	struct guard_ranges r;
-	uint8_t *buf;
 	size_t len;
-
-	ranges_seq(&r, 2);
-	ASSERT_EQ(guard_task_image_write(unit_dir_fd, 40, &r), 0);
-	buf = read_raw("guard-40.img", &len);
+	uint8_t *buf = task_raw(40, 2, &len);
 	unit_dir_write(GUARD_INDEX_NAME, buf, len);
 	EXPECT_EQ(guard_index_read(unit_dir_fd, &idx), -EINVAL);
 	free(buf);
@@ -642,7 +639,6 @@ static void test_swapped_and_zero(void)
 	expect_task_bad("index as task image", 41, buf, len, -EINVAL);
 	free(buf);
 	expect_task_bad("zeros", 42, zeros, sizeof(zeros), -EINVAL);
-	guard_ranges_free(&r);
 }
 
 int main(void)

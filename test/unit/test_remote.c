@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * guard_remote: madvise injected with libcompel into a seized, stopped
- * child holding guards (unit_child.h).  The tests run in order on one
- * child: lift, reinstall, failures, syscall_ip choice, the pending-SIGSTOP
+ * remote.c and inject.c: madvise injected with libcompel into a seized,
+ * stopped child holding guards (unit_child.h).  The tests run in order on
+ * one child: lift, reinstall, failures, syscall_ip choice, the pending-SIGSTOP
  * case, and finally detach and reap.
  */
 #include <dirent.h>
@@ -21,16 +21,16 @@
 
 #include "guard_kernel.h"
 #include "guard_log.h"
-#include "guard_remote.h"
 #include "guard_proc.h"
 #include "guard_scan.h"
 #include "unit.h"
 #include "unit_child.h"
+#include "unit_remote.h"
 
 static struct unit_child child;
 static struct guard_features feat;
-static struct guard_remote_call call; /* batch in, stats out */
-static bool batched;		      /* call.batch lets apply batch */
+static struct unit_remote_call call; /* batch in, stats out */
+static bool batched;		     /* call.f lets apply batch */
 
 static void stop_child(void)
 {
@@ -107,42 +107,41 @@ static void check_stats(size_t ranges)
 	}
 }
 
-static void test_remove_all(void)
+/*
+ * Every guard of the child removed or installed in one apply: all ranges
+ * done, the calls as check_stats() expects, the guards and the data as
+ * the advice leaves them (lifted guards read as fresh pages).
+ */
+static void apply_all(int advice, const char *what)
 {
+	bool install = advice == MADV_GUARD_INSTALL;
 	size_t done = 12345;
 	double t0, t1;
 
 	t0 = now_us();
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
-				     MADV_GUARD_REMOVE, &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect, advice,
+				    &done),
 		  0);
 	t1 = now_us();
 	EXPECT_EQ(done, child.expect.n);
 	check_stats(done);
-	printf("# %s: removed %zu ranges in %.0f us (%.1f us/range)\n",
-	       batched ? "batched" : "per range", done, t1 - t0,
+	printf("# %s: %s %zu ranges in %.0f us (%.1f us/range)\n",
+	       batched ? "batched" : "per range", what, done, t1 - t0,
 	       (t1 - t0) / (done ? done : 1));
-	expect_guards(NULL, "after MADV_GUARD_REMOVE");
-	/* Data around the guards survived; lifted guards read as fresh. */
-	EXPECT_EQ(unit_child_check_memory(&child, false), 0);
+	expect_guards(install ? &child.expect : NULL,
+		      install ? "after MADV_GUARD_INSTALL" :
+				"after MADV_GUARD_REMOVE");
+	EXPECT_EQ(unit_child_check_memory(&child, install), 0);
+}
+
+static void test_remove_all(void)
+{
+	apply_all(MADV_GUARD_REMOVE, "removed");
 }
 
 static void test_install_all(void)
 {
-	size_t done = 0;
-	double t0, t1;
-
-	t0 = now_us();
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
-				     MADV_GUARD_INSTALL, &done),
-		  0);
-	t1 = now_us();
-	EXPECT_EQ(done, child.expect.n);
-	check_stats(done);
-	printf("# %s: installed %zu ranges in %.0f us\n",
-	       batched ? "batched" : "per range", done, t1 - t0);
-	expect_guards(&child.expect, "after MADV_GUARD_INSTALL");
-	EXPECT_EQ(unit_child_check_memory(&child, true), 0);
+	apply_all(MADV_GUARD_INSTALL, "installed");
 }
 
 static void test_apply_empty(void)
@@ -151,8 +150,8 @@ static void test_apply_empty(void)
 	size_t done = 7;
 
 	guard_ranges_init(&none);
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &none, MADV_GUARD_REMOVE,
-				     &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &none, MADV_GUARD_REMOVE,
+				    &done),
 		  0);
 	EXPECT_EQ(done, 0);
 	expect_guards(&child.expect, "after an empty apply");
@@ -168,8 +167,8 @@ static void reinstall(size_t from, size_t to)
 	for (size_t i = from; i < to; i++)
 		guard_ranges_add(&some, child.expect.v[i].start,
 				 child.expect.v[i].end);
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &some,
-				     MADV_GUARD_INSTALL, &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &some, MADV_GUARD_INSTALL,
+				    &done),
 		  0);
 	EXPECT_EQ(done, to - from);
 	guard_ranges_free(&some);
@@ -213,8 +212,8 @@ static void test_invalid_range(void)
 	for (size_t i = below; i < below + 3; i++)
 		guard_ranges_add(&r, child.expect.v[i].start,
 				 child.expect.v[i].end);
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
-				     &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				    &done),
 		  -ENOMEM);
 	EXPECT_EQ(done, below);
 	expect_but(0, below, &want);
@@ -228,8 +227,8 @@ static void test_invalid_range(void)
 	guard_ranges_add(&r, x->start, x->end);
 	guard_ranges_add(&r, child.base[R_A] + 1, child.base[R_A] + pg);
 	done = 99;
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
-				     &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				    &done),
 		  -EINVAL);
 	EXPECT_EQ(done, 1);
 	expect_but(0, 1, &want);
@@ -241,8 +240,8 @@ static void test_invalid_range(void)
 	guard_ranges_reset(&r);
 	guard_ranges_add(&r, x->start + 1, x->end);
 	done = 99;
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
-				     &done),
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &r, MADV_GUARD_REMOVE,
+				    &done),
 		  -EINVAL);
 	EXPECT_EQ(done, 0);
 	guard_ranges_free(&r);
@@ -269,10 +268,9 @@ static bool x_is_first_exec(void)
 }
 
 /* One harmless injected call (MADV_NORMAL on E) through r. */
-static int harmless(struct guard_remote *r)
+static int harmless(struct unit_remote *r)
 {
-	return guard_remote_madvise(r, child.base[R_E], child.page,
-				    MADV_NORMAL);
+	return unit_remote_madvise(r, child.base[R_E], child.page, MADV_NORMAL);
 }
 
 static void test_syscall_ip_avoids(void)
@@ -280,7 +278,7 @@ static void test_syscall_ip_avoids(void)
 	uint64_t x = child.base[R_X];
 	long pg = child.page;
 	struct guard_ranges avoid;
-	struct guard_remote *r;
+	struct unit_remote *r;
 
 	guard_ranges_init(&avoid);
 	if (x_is_first_exec()) {
@@ -289,9 +287,9 @@ static void test_syscall_ip_avoids(void)
 		 * same: pagemap shows it, so the syscall goes to X[2] and the
 		 * call works.  (Planting it on X[0] would fail in compel.)
 		 */
-		ASSERT_EQ(guard_remote_open(child.pid, &avoid, &r), 0);
+		ASSERT_EQ(unit_remote_open(child.pid, &feat, &avoid, &r), 0);
 		EXPECT_EQ(harmless(r), 0);
-		guard_remote_close(r);
+		unit_remote_close(r);
 	} else {
 		printf("# X is not the lowest exec VMA: unlisted-guard case "
 		       "skipped\n");
@@ -299,24 +297,24 @@ static void test_syscall_ip_avoids(void)
 
 	/* Told X's guard pages, it takes X[2]. */
 	guard_ranges_add(&avoid, x, x + 2 * pg);
-	ASSERT_EQ(guard_remote_open(child.pid, &avoid, &r), 0);
+	ASSERT_EQ(unit_remote_open(child.pid, &feat, &avoid, &r), 0);
 	EXPECT_EQ(harmless(r), 0);
 	EXPECT_EQ(harmless(r), 0); /* the same ctl serves many calls */
-	guard_remote_close(r);
+	unit_remote_close(r);
 
 	/* Told all of X, it moves on to the next executable VMA. */
 	guard_ranges_reset(&avoid);
 	guard_ranges_add(&avoid, x, x + 4 * pg);
-	ASSERT_EQ(guard_remote_open(child.pid, &avoid, &r), 0);
+	ASSERT_EQ(unit_remote_open(child.pid, &feat, &avoid, &r), 0);
 	EXPECT_EQ(harmless(r), 0);
 	/* madvise's errors come back as -errno. */
-	EXPECT_EQ(guard_remote_madvise(r, child.hole, pg, MADV_GUARD_INSTALL),
+	EXPECT_EQ(unit_remote_madvise(r, child.hole, pg, MADV_GUARD_INSTALL),
 		  -ENOMEM);
-	EXPECT_EQ(guard_remote_madvise(r, child.base[R_E] + 1, pg,
-				       MADV_GUARD_INSTALL),
+	EXPECT_EQ(unit_remote_madvise(r, child.base[R_E] + 1, pg,
+				      MADV_GUARD_INSTALL),
 		  -EINVAL);
-	EXPECT_EQ(guard_remote_madvise(r, child.base[R_E], pg, 12345), -EINVAL);
-	guard_remote_close(r);
+	EXPECT_EQ(unit_remote_madvise(r, child.base[R_E], pg, 12345), -EINVAL);
+	unit_remote_close(r);
 
 	/* Nothing left to use: a clean error, not an injection on a guard. */
 	guard_ranges_reset(&avoid);
@@ -324,9 +322,9 @@ static void test_syscall_ip_avoids(void)
 	r = NULL;
 	printf("# a \"No executable page\" error follows, as it should\n");
 	fflush(stdout);
-	EXPECT(guard_remote_open(child.pid, &avoid, &r) < 0);
+	EXPECT(unit_remote_open(child.pid, &feat, &avoid, &r) < 0);
 	EXPECT(r == NULL);
-	guard_remote_close(NULL); /* legal, does nothing */
+	unit_remote_close(NULL); /* legal, does nothing */
 	guard_ranges_free(&avoid);
 
 	/* compel put the code it borrowed back: X[2..3] read as before. */
@@ -339,29 +337,31 @@ static void test_syscall_ip_avoids(void)
  * first injection would meet it.  The module holds the stop before compel
  * runs (no compel error) and queues it again.
  */
-static void test_sigstop_pending(void)
+/* All of the child's guards through advice, with SIGSTOP still pending. */
+static void apply_stopped(int advice, const struct guard_ranges *after,
+			  const char *what)
 {
+	char when[64];
 	size_t done;
 
+	EXPECT_EQ(unit_remote_apply(child.pid, &call, &child.expect, advice,
+				    &done),
+		  0);
+	EXPECT_EQ(done, child.expect.n);
+	EXPECT_MSG(unit_sigstop_pending(child.pid),
+		   "SIGSTOP not pending after the %s", what);
+	snprintf(when, sizeof(when), "%s with SIGSTOP pending", what);
+	expect_guards(after, when);
+}
+
+static void test_sigstop_pending(void)
+{
 	ASSERT_EQ(kill(child.pid, SIGSTOP), 0);
 	EXPECT(unit_sigstop_pending(child.pid));
 	compel_errors = 0;
 
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
-				     MADV_GUARD_REMOVE, &done),
-		  0);
-	EXPECT_EQ(done, child.expect.n);
-	EXPECT_MSG(unit_sigstop_pending(child.pid),
-		   "SIGSTOP not pending after the remove");
-	expect_guards(NULL, "removed with SIGSTOP pending");
-
-	EXPECT_EQ(guard_remote_apply(child.pid, &call, &child.expect,
-				     MADV_GUARD_INSTALL, &done),
-		  0);
-	EXPECT_EQ(done, child.expect.n);
-	EXPECT_MSG(unit_sigstop_pending(child.pid),
-		   "SIGSTOP not pending after the install");
-	expect_guards(&child.expect, "installed with SIGSTOP pending");
+	apply_stopped(MADV_GUARD_REMOVE, NULL, "remove");
+	apply_stopped(MADV_GUARD_INSTALL, &child.expect, "install");
 	/* The plugin holds the stop itself: compel never meets it (item 11). */
 	EXPECT_EQ(compel_errors, 0);
 	EXPECT_EQ(unit_child_check_memory(&child, true), 0);
@@ -375,11 +375,9 @@ static void test_sigstop_pending(void)
  */
 static void use_batch(bool on)
 {
-	struct guard_features f = feat;
-
+	call.f = feat;
 	if (!on)
-		f.batch = f.pidfd_self = false;
-	call.batch = guard_remote_batch_mode(&f);
+		call.f.batch = call.f.pidfd_self = false;
 	batched = on && feat.batch;
 }
 
@@ -465,6 +463,7 @@ int main(void)
 		guard_log_set_stderr_level(GUARD_LOG_DEBUG);
 	fds = count_fds();
 	unit_child_setup(&child, &feat, stop_child);
+	use_batch(false); /* per range first; the scan sees the features */
 	state = compel_stop_task(child.pid);
 	if (state != COMPEL_TASK_ALIVE) {
 		fprintf(stderr, "compel_stop_task(%d): %d\n", (int)child.pid,

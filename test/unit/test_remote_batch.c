@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Batched guard advice: guard_remote_apply() on a stopped child with 1,
+ * Batched guard advice: unit_remote_apply() on a stopped child with 1,
  * 1024 (one full IOV_MAX call), 1025 (a full call and a call of one) and
  * 5000 ranges, with PIDFD_SELF, with a pidfd opened in the task, and with
  * batching masked (one madvise per range).  A range that fails halfway
@@ -31,10 +31,10 @@
 #include "guard_kernel.h"
 #include "guard_lift.h"
 #include "guard_log.h"
-#include "guard_remote.h"
 #include "guard_proc.h"
 #include "guard_scan.h"
 #include "unit.h"
+#include "unit_remote.h"
 
 struct child {
 	pid_t pid;
@@ -177,25 +177,20 @@ static void expect_guards(const struct child *c,
 /* /proc/PID/maps and the fd list, to prove the scratch area is gone. */
 static char *snapshot(pid_t pid)
 {
-	char path[64], *buf = NULL;
+	char cmd[64], *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
 	FILE *f;
 	int c;
 
 	ASSERT(out);
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "re");
+	snprintf(cmd, sizeof(cmd), "cat /proc/%d/maps; ls /proc/%d/fd",
+		 (int)pid, (int)pid);
+	f = popen(cmd, "re");
 	ASSERT(f);
 	while ((c = fgetc(f)) != EOF)
 		fputc(c, out);
-	fclose(f);
-	snprintf(path, sizeof(path), "ls /proc/%d/fd", (int)pid);
-	f = popen(path, "re");
-	ASSERT(f);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, out);
-	pclose(f);
+	ASSERT(pclose(f) == 0);
 	fclose(out);
 	return buf;
 }
@@ -214,14 +209,14 @@ static void expect_unchanged(pid_t pid, char *before)
 }
 
 /* How apply batches, and what the last call took. */
-static struct guard_remote_call call;
+static struct unit_remote_call call;
 
 static void setup_features(const char *disable)
 {
 	setenv("CRIU_GUARD_DISABLE", disable, 1);
 	ASSERT_EQ(guard_detect_features(&feat), 0);
 	unsetenv("CRIU_GUARD_DISABLE");
-	call.batch = guard_remote_batch_mode(&feat);
+	call.f = feat;
 }
 
 static size_t div_up(size_t a, size_t b)
@@ -247,8 +242,8 @@ static void round_trip(size_t n, bool batched, size_t setup)
 	expect_guards(&c, &c.all);
 	before = snapshot(c.pid);
 
-	EXPECT_EQ(guard_remote_apply(c.pid, &call, &c.all, MADV_GUARD_REMOVE,
-				     &done),
+	EXPECT_EQ(unit_remote_apply(c.pid, &call, &c.all, MADV_GUARD_REMOVE,
+				    &done),
 		  0);
 	EXPECT_EQ(done, n);
 	st = call.stats;
@@ -261,8 +256,8 @@ static void round_trip(size_t n, bool batched, size_t setup)
 	}
 	expect_guards(&c, &none);
 
-	EXPECT_EQ(guard_remote_apply(c.pid, &call, &c.all, MADV_GUARD_INSTALL,
-				     &done),
+	EXPECT_EQ(unit_remote_apply(c.pid, &call, &c.all, MADV_GUARD_INSTALL,
+				    &done),
 		  0);
 	EXPECT_EQ(done, n);
 	st = call.stats;
@@ -282,8 +277,7 @@ static void partial(size_t n, size_t k)
 	int ret;
 
 	child_start(&c, n, (long)k);
-	ret = guard_remote_apply(c.pid, &call, &c.all, MADV_GUARD_REMOVE,
-				 &done);
+	ret = unit_remote_apply(c.pid, &call, &c.all, MADV_GUARD_REMOVE, &done);
 	EXPECT_EQ(ret, -ENOMEM);
 	EXPECT_EQ(done, k);
 	/* Ranges before k were lifted, the ones after k were not touched. */
@@ -293,8 +287,8 @@ static void partial(size_t n, size_t k)
 
 	/* Reinstalling the done part restores all but the unmapped one. */
 	ranges_slice(&c.all, 0, done, &want);
-	EXPECT_EQ(guard_remote_apply(c.pid, &call, &want, MADV_GUARD_INSTALL,
-				     &done),
+	EXPECT_EQ(unit_remote_apply(c.pid, &call, &want, MADV_GUARD_INSTALL,
+				    &done),
 		  0);
 	for (size_t i = k + 1; i < n; i++)
 		ASSERT(!guard_ranges_add(&want, c.all.v[i].start,
@@ -380,7 +374,7 @@ static void expect_data(const struct child *c)
 }
 
 /*
- * guard_lift_pid() joins ranges less than 64 pages apart; the pages in
+ * unit_lift() joins ranges less than 64 pages apart; the pages in
  * between keep their data.  far: 100 pages apart, nothing joins.
  */
 static void lift(size_t n, bool far, long hole_in_gap)
@@ -393,10 +387,10 @@ static void lift(size_t n, bool far, long hole_in_gap)
 	gap_hole = hole_in_gap;
 	child_start(&c, n, -1);
 	guard_ranges_init(&none);
-	EXPECT_EQ(guard_lift_pid(c.pid, &call, &c.all), 0);
+	EXPECT_EQ(unit_lift(c.pid, &call, &c.all), 0);
 	st = call.stats;
 	if (far || hole_in_gap >= 0) {
-		/* One by one: batched as guard_remote_apply() does. */
+		/* One by one: batched as unit_remote_apply() does. */
 		EXPECT_EQ(st.batches, div_up(n, 1024));
 	} else {
 		/* All in one range: one madvise. */
@@ -437,6 +431,7 @@ static void test_lift_hole_between(void)
 static void in_place(size_t n)
 {
 	struct guard_remote_task t;
+	struct guard_task_status st;
 	struct guard_vmas vmas = { 0 };
 	struct guard_ranges none;
 	struct child c;
@@ -446,11 +441,12 @@ static void in_place(size_t n)
 	child_start(&c, n, -1);
 	guard_ranges_init(&none);
 	before = snapshot(c.pid);
+	ASSERT_EQ(guard_task_status_read(c.pid, &st), 0);
 	ASSERT_EQ(guard_read_vmas(c.pid, "maps", &vmas), 0);
-	memset(&t, 0, sizeof(t));
-	ASSERT_EQ(guard_remote_plan(c.pid, &vmas, &c.all, &c.all, &t), 0);
+	ASSERT_EQ(
+		guard_remote_plan(c.pid, &st, &feat, &vmas, &c.all, &c.all, &t),
+		0);
 	guard_vmas_free(&vmas);
-	t.batch = guard_remote_batch_mode(&feat);
 	EXPECT_EQ(t.iov_at, c.all.v[n - 1].start);
 	EXPECT_EQ(t.iov_len, (uint64_t)c.page);
 
@@ -493,6 +489,7 @@ static void test_in_place_failure(void)
 	struct guard_vmas vmas = { 0 };
 	struct guard_ranges ok, want;
 	struct guard_remote_task t;
+	struct guard_task_status st;
 	uint64_t buf[64];
 	struct iovec l = { buf, sizeof(buf) }, rm;
 	struct child c;
@@ -500,11 +497,12 @@ static void test_in_place_failure(void)
 
 	setup_features("");
 	child_start(&c, n, (long)k);
+	ASSERT_EQ(guard_task_status_read(c.pid, &st), 0);
 	ASSERT_EQ(guard_read_vmas(c.pid, "maps", &vmas), 0);
-	memset(&t, 0, sizeof(t));
-	ASSERT_EQ(guard_remote_plan(c.pid, &vmas, &c.all, &c.all, &t), 0);
+	ASSERT_EQ(
+		guard_remote_plan(c.pid, &st, &feat, &vmas, &c.all, &c.all, &t),
+		0);
 	guard_vmas_free(&vmas);
-	t.batch = guard_remote_batch_mode(&feat);
 	EXPECT_EQ(t.iov_at, c.all.v[n - 1].start);
 	ranges_slice(&c.all, 0, k, &ok);
 	for (size_t i = k + 1; i < n; i++)

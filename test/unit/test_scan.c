@@ -254,41 +254,6 @@ static void test_pagemap_readers(void)
 	close(fd);
 }
 
-static void test_scan_mode_parse(void)
-{
-	static const char *const bad[] = { "full",  "SCAN",   "Auto",
-					   "scan ", " smaps", "smaps,scan",
-					   "1" };
-	enum guard_scan_mode m = GUARD_SCAN_SMAPS;
-
-	/* "auto" names the default, the single scan; not a mode of its own. */
-	EXPECT_EQ(guard_scan_mode_parse("auto", &m), 0);
-	EXPECT_EQ(m, GUARD_SCAN_FULL);
-	EXPECT_EQ(guard_scan_mode_parse("scan", &m), 0);
-	EXPECT_EQ(m, GUARD_SCAN_FULL);
-	EXPECT_EQ(guard_scan_mode_parse("smaps", &m), 0);
-	EXPECT_EQ(m, GUARD_SCAN_SMAPS);
-	/* Unset and empty (CRIU_GUARD_SCAN=) mean the default. */
-	EXPECT_EQ(guard_scan_mode_parse(NULL, &m), 0);
-	EXPECT_EQ(m, GUARD_SCAN_FULL);
-	m = GUARD_SCAN_SMAPS;
-	EXPECT_EQ(guard_scan_mode_parse("", &m), 0);
-	EXPECT_EQ(m, GUARD_SCAN_FULL);
-	for (size_t i = 0; i < UNIT_ARRAY_SIZE(bad); i++) {
-		m = GUARD_SCAN_SMAPS;
-		EXPECT_MSG(guard_scan_mode_parse(bad[i], &m) == -EINVAL,
-			   "\"%s\" accepted", bad[i]);
-		EXPECT_MSG(m == GUARD_SCAN_SMAPS, "\"%s\" changed the mode",
-			   bad[i]);
-	}
-	/* Names parse back to the same mode. */
-	for (int i = GUARD_SCAN_FULL; i <= GUARD_SCAN_SMAPS; i++) {
-		EXPECT_EQ(guard_scan_mode_parse(guard_scan_mode_name(i), &m),
-			  0);
-		EXPECT_EQ(m, i);
-	}
-}
-
 static void detect_with(const char *disable, struct guard_features *f)
 {
 	setenv("CRIU_GUARD_DISABLE", disable, 1);
@@ -350,7 +315,6 @@ int main(void)
 		{ "find_resets_output", test_find_resets_output },
 		{ "removed_guards_vma", test_removed_guards_vma },
 		{ "pagemap_readers", test_pagemap_readers },
-		{ "scan_mode_parse", test_scan_mode_parse },
 		{ "disable_env", test_disable_env },
 		{ "detection_leaves_no_guards",
 		  test_feature_detection_leaves_no_guards },

@@ -17,6 +17,7 @@
 #include "guard_proc.h"
 #include "guard_scan.h"
 #include "unit.h"
+#include "unit_smaps.h"
 
 /* The fields a 6.18 kernel prints between a VMA's header and VmFlags. */
 static const char smaps_fields[] = "Size:                  8 kB\n"
@@ -108,21 +109,9 @@ static char *build_text(const struct want_vma *w, size_t n, bool smaps,
 static int parse(const char *text, size_t len, size_t chunk,
 		 struct guard_vmas *out)
 {
-	struct guard_smaps_parser p;
-	int ret = 0;
+	int ret, fin = unit_smaps_parse(text, len, chunk, out, &ret);
 
-	memset(out, 0, sizeof(*out));
-	guard_smaps_parser_init(&p, out);
-	if (!chunk)
-		chunk = len ? len : 1;
-	for (size_t off = 0; off < len && !ret; off += chunk) {
-		size_t n = len - off < chunk ? len - off : chunk;
-
-		ret = guard_smaps_parser_feed(&p, text + off, n);
-	}
 	/* finish must report an earlier error too, not only its own. */
-	int fin = guard_smaps_parser_finish(&p);
-
 	if (ret && fin != ret) {
 		fprintf(stderr, "     feed said %d, finish said %d\n", ret,
 			fin);
