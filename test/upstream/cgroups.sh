@@ -23,12 +23,12 @@
 #     by name races with the dying hierarchy: the EBUSY above, in zdtm.py's
 #     cleanup.  Which run hits it depends on what earlier runs left.
 #
-# So the runner owns them: it makes them, each with a holder, before the
-# first zdtm.py run (same state for every run, whatever the host had),
-# turns zdtm.py's two scripts into no-ops in its throwaway copy of CRIU's
-# tree, and at the end removes every zdtm hierarchy it made, retrying a
+# So the runner owns them: each case makes them, each with a holder, before
+# its first zdtm.py run (same state for every run, whatever the host had),
+# zdtm.py's two scripts are no-ops in the runner's copy of CRIU's tree, and
+# at its end the case removes every zdtm hierarchy it made, retrying a
 # mount that meets a dying hierarchy, until /proc/self/cgroup no longer
-# lists it.  Hierarchies that were there before the run are left as found.
+# lists it.  Hierarchies that were there before the case are left as found.
 
 zdtm_hierarchies=(zdtmtst zdtmtst.defaultroot zdtmtstxattr)
 cg_holder=criu-guard-holder
@@ -48,9 +48,9 @@ cg_mount() {
 }
 
 # cgroups_own: the two hierarchies zdtm.py needs, each kept alive by a
-# holder; zdtm.py's scripts in the copy of CRIU's tree at $1 do nothing.
+# holder.
 cgroups_own() {
-	local tree=$1 n d
+	local n d
 	cg_before=$(grep -o ':name=zdtmtst[^:]*:' /proc/self/cgroup | tr '\n' ' ')
 	d=$(mktemp -d /tmp/zdtm-cg.XXXXXX) || return 1
 	for n in zdtmtst zdtmtst.defaultroot; do
@@ -59,10 +59,15 @@ cgroups_own() {
 		umount "$d" || { rmdir "$d"; return 1; }
 	done
 	rmdir "$d"
+}
+
+# cgroups_disarm TREE: zdtm.py's own scripts in the copy of CRIU's tree at
+# TREE do nothing.
+cgroups_disarm() {
 	printf '%s\n' '#!/bin/sh' \
 		'# criu-guard: test/upstream/run owns the zdtm cgroup hierarchies' \
 		'# (test/upstream/cgroups.sh says why).' 'exit 0' |
-		tee "$tree/test/zdtm_mount_cgroups" >"$tree/test/zdtm_umount_cgroups"
+		tee "$1/test/zdtm_mount_cgroups" >"$1/test/zdtm_umount_cgroups"
 }
 
 # cg_remove NAME: remove every cgroup of the hierarchy, then unmount it
