@@ -36,15 +36,19 @@ cg_before=
 
 cg_listed() { grep -q ":name=$1:" /proc/self/cgroup; }
 
-# cg_mount NAME DIR: mount the named hierarchy, retrying the EBUSY of a
-# dying one (bounded: 100 tries, 10 s).
+# cg_mount NAME DIR: mount the named hierarchy.  Through mount(2), which
+# the kernel restarts while a hierarchy of that name is dying, not
+# fsconfig(), which fails with EBUSY then (util-linux >= 2.39 uses it by
+# default; LIBMOUNT_FORCE_MOUNT2 is libmount's switch); and still retrying
+# an EBUSY (bounded: 100 tries, 10 s).
 cg_mount() {
 	local i
 	for ((i = 0; i < 100; i++)); do
-		mount -t cgroup -o "none,name=$1" zdtm "$2" 2>/dev/null && return 0
+		LIBMOUNT_FORCE_MOUNT2=always mount -t cgroup -o "none,name=$1" zdtm "$2" \
+			2>/dev/null && return 0
 		sleep 0.1
 	done
-	mount -t cgroup -o "none,name=$1" zdtm "$2"
+	LIBMOUNT_FORCE_MOUNT2=always mount -t cgroup -o "none,name=$1" zdtm "$2"
 }
 
 # cgroups_own: the two hierarchies zdtm.py needs, each kept alive by a
@@ -72,13 +76,14 @@ cgroups_disarm() {
 
 # cg_remove NAME: remove every cgroup of the hierarchy, then unmount it
 # until it dies (a child still going offline keeps it alive at the first
-# unmount).
+# unmount); bounded: 30 s.
 cg_remove() {
-	local n=$1 d i
+	local n=$1 d end=$((SECONDS + 30))
 	d=$(mktemp -d /tmp/zdtm-cg.XXXXXX) || return 1
-	for ((i = 0; i < 50; i++)); do
+	while [ $SECONDS -lt $end ]; do
 		cg_listed "$n" || break
-		cg_mount "$n" "$d" || break
+		# A mount that fails meets a hierarchy still dying: look again.
+		cg_mount "$n" "$d" || continue
 		find "$d" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
 		umount "$d"
 		sleep 0.1
@@ -88,16 +93,22 @@ cg_remove() {
 }
 
 # cgroups_release: remove the zdtm hierarchies that were not there before;
-# prints each that stays and fails.
+# prints each that stays and fails.  A second look half a second later: a
+# hierarchy with a child still going offline at its last unmount (a mount
+# of criu's, released late) survives it, and is removed again.
 cgroups_release() {
-	local n rc=0 d
-	for n in "${zdtm_hierarchies[@]}" $(grep -o 'name=zdtmtst[^:]*' /proc/self/cgroup |
-		sed 's/^name=//'); do
-		[[ $cg_before == *":name=$n:"* ]] && continue
-		cg_listed "$n" || continue
-		cg_remove "$n" && continue
-		echo "cgroup hierarchy name=$n stays on the host"
-		rc=1
+	local n rc=0 d round
+	for round in 1 2; do
+		[ $round = 1 ] || sleep 0.5
+		for n in "${zdtm_hierarchies[@]}" $(grep -o 'name=zdtmtst[^:]*' /proc/self/cgroup |
+			sed 's/^name=//'); do
+			[[ $cg_before == *":name=$n:"* ]] && continue
+			cg_listed "$n" || continue
+			[ $round = 1 ] || echo "cgroup hierarchy name=$n came back after its removal: removed again"
+			cg_remove "$n" && continue
+			echo "cgroup hierarchy name=$n stays on the host"
+			rc=1
+		done
 	done
 	# Ours only: a hierarchy that was there before keeps its own cgroups.
 	for n in zdtmtst zdtmtst.defaultroot; do
