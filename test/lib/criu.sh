@@ -69,3 +69,30 @@ verdict() {
 	[ "${verbose:-0}" = 1 ] && sed 's/^/    /' "$d/out"
 	grep -q '^PASS$' "$d/out"
 }
+
+# await_verdict FILE [UNTIL]: waits (50 ms polls, verdict_wait of them) for
+# FILE's PASS or FAIL line, and for the command UNTIL, if given, to succeed
+# (e.g. "the container has stopped"); succeeds if FILE says PASS.  For a
+# test whose verdict lands in a file while its process is out of reach (a
+# container's).
+await_verdict() {
+	local f=$1 until=${2:-true} i
+	for ((i = 0; i < ${verdict_wait:-400}; i++)); do
+		grep -qE '^(PASS|FAIL)' "$f" 2>/dev/null && $until && break
+		sleep 0.05
+	done
+	grep -q '^PASS$' "$f" 2>/dev/null
+}
+
+# await_file FILE [WHILE]: waits (50 ms polls, 10 s) for FILE to exist,
+# giving up early once the command WHILE, if given, fails (e.g. "the
+# container still runs").
+await_file() {
+	local f=$1 while=${2:-true} i
+	for ((i = 0; i < 200; i++)); do
+		[ -e "$f" ] && return 0
+		$while || break
+		sleep 0.05
+	done
+	[ -e "$f" ]
+}

@@ -23,12 +23,12 @@
 #     by name races with the dying hierarchy: the EBUSY above, in zdtm.py's
 #     cleanup.  Which run hits it depends on what earlier runs left.
 #
-# So the runner owns them: it makes them, each with a holder, before the
-# first zdtm.py run (same state for every run, whatever the host had),
-# turns zdtm.py's two scripts into no-ops in its throwaway copy of CRIU's
-# tree, and at the end removes every zdtm hierarchy it made, retrying a
+# So the runner owns them: each case makes them, each with a holder, before
+# its first zdtm.py run (same state for every run, whatever the host had),
+# zdtm.py's two scripts are no-ops in the runner's copy of CRIU's tree, and
+# at its end the case removes every zdtm hierarchy it made, retrying a
 # mount that meets a dying hierarchy, until /proc/self/cgroup no longer
-# lists it.  Hierarchies that were there before the run are left as found.
+# lists it.  Hierarchies that were there before the case are left as found.
 
 zdtm_hierarchies=(zdtmtst zdtmtst.defaultroot zdtmtstxattr)
 cg_holder=criu-guard-holder
@@ -36,21 +36,25 @@ cg_before=
 
 cg_listed() { grep -q ":name=$1:" /proc/self/cgroup; }
 
-# cg_mount NAME DIR: mount the named hierarchy, retrying the EBUSY of a
-# dying one (bounded: 100 tries, 10 s).
+# cg_mount NAME DIR: mount the named hierarchy.  Through mount(2), which
+# the kernel restarts while a hierarchy of that name is dying, not
+# fsconfig(), which fails with EBUSY then (util-linux >= 2.39 uses it by
+# default; LIBMOUNT_FORCE_MOUNT2 is libmount's switch); and still retrying
+# an EBUSY (bounded: 100 tries, 10 s).
 cg_mount() {
 	local i
 	for ((i = 0; i < 100; i++)); do
-		mount -t cgroup -o "none,name=$1" zdtm "$2" 2>/dev/null && return 0
+		LIBMOUNT_FORCE_MOUNT2=always mount -t cgroup -o "none,name=$1" zdtm "$2" \
+			2>/dev/null && return 0
 		sleep 0.1
 	done
-	mount -t cgroup -o "none,name=$1" zdtm "$2"
+	LIBMOUNT_FORCE_MOUNT2=always mount -t cgroup -o "none,name=$1" zdtm "$2"
 }
 
 # cgroups_own: the two hierarchies zdtm.py needs, each kept alive by a
-# holder; zdtm.py's scripts in the copy of CRIU's tree at $1 do nothing.
+# holder.
 cgroups_own() {
-	local tree=$1 n d
+	local n d
 	cg_before=$(grep -o ':name=zdtmtst[^:]*:' /proc/self/cgroup | tr '\n' ' ')
 	d=$(mktemp -d /tmp/zdtm-cg.XXXXXX) || return 1
 	for n in zdtmtst zdtmtst.defaultroot; do
@@ -59,21 +63,27 @@ cgroups_own() {
 		umount "$d" || { rmdir "$d"; return 1; }
 	done
 	rmdir "$d"
+}
+
+# cgroups_disarm TREE: zdtm.py's own scripts in the copy of CRIU's tree at
+# TREE do nothing.
+cgroups_disarm() {
 	printf '%s\n' '#!/bin/sh' \
 		'# criu-guard: test/upstream/run owns the zdtm cgroup hierarchies' \
 		'# (test/upstream/cgroups.sh says why).' 'exit 0' |
-		tee "$tree/test/zdtm_mount_cgroups" >"$tree/test/zdtm_umount_cgroups"
+		tee "$1/test/zdtm_mount_cgroups" >"$1/test/zdtm_umount_cgroups"
 }
 
 # cg_remove NAME: remove every cgroup of the hierarchy, then unmount it
 # until it dies (a child still going offline keeps it alive at the first
-# unmount).
+# unmount); bounded: 30 s.
 cg_remove() {
-	local n=$1 d i
+	local n=$1 d end=$((SECONDS + 30))
 	d=$(mktemp -d /tmp/zdtm-cg.XXXXXX) || return 1
-	for ((i = 0; i < 50; i++)); do
+	while [ $SECONDS -lt $end ]; do
 		cg_listed "$n" || break
-		cg_mount "$n" "$d" || break
+		# A mount that fails meets a hierarchy still dying: look again.
+		cg_mount "$n" "$d" || continue
 		find "$d" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
 		umount "$d"
 		sleep 0.1
@@ -83,16 +93,22 @@ cg_remove() {
 }
 
 # cgroups_release: remove the zdtm hierarchies that were not there before;
-# prints each that stays and fails.
+# prints each that stays and fails.  A second look half a second later: a
+# hierarchy with a child still going offline at its last unmount (a mount
+# of criu's, released late) survives it, and is removed again.
 cgroups_release() {
-	local n rc=0 d
-	for n in "${zdtm_hierarchies[@]}" $(grep -o 'name=zdtmtst[^:]*' /proc/self/cgroup |
-		sed 's/^name=//'); do
-		[[ $cg_before == *":name=$n:"* ]] && continue
-		cg_listed "$n" || continue
-		cg_remove "$n" && continue
-		echo "cgroup hierarchy name=$n stays on the host"
-		rc=1
+	local n rc=0 d round
+	for round in 1 2; do
+		[ $round = 1 ] || sleep 0.5
+		for n in "${zdtm_hierarchies[@]}" $(grep -o 'name=zdtmtst[^:]*' /proc/self/cgroup |
+			sed 's/^name=//'); do
+			[[ $cg_before == *":name=$n:"* ]] && continue
+			cg_listed "$n" || continue
+			[ $round = 1 ] || echo "cgroup hierarchy name=$n came back after its removal: removed again"
+			cg_remove "$n" && continue
+			echo "cgroup hierarchy name=$n stays on the host"
+			rc=1
+		done
 	done
 	# Ours only: a hierarchy that was there before keeps its own cgroups.
 	for n in zdtmtst zdtmtst.defaultroot; do
