@@ -59,15 +59,13 @@ restore() {
 
 # verdict DIR: SIGTERM the restored test and wait for PASS or FAIL.
 verdict() {
-	local d=$1 i
+	local rc
 	kill -TERM "$PID" 2>/dev/null
-	for ((i = 0; i < ${verdict_wait:-400}; i++)); do
-		grep -qE '^(PASS|FAIL)' "$d/out" 2>/dev/null && break
-		sleep 0.05
-	done
+	await_verdict "$1/out"
+	rc=$?
 	wait_gone "$PID"
-	[ "${verbose:-0}" = 1 ] && sed 's/^/    /' "$d/out"
-	grep -q '^PASS$' "$d/out"
+	[ "${verbose:-0}" = 1 ] && sed 's/^/    /' "$1/out"
+	return $rc
 }
 
 # await_verdict FILE [UNTIL]: waits (50 ms polls, verdict_wait of them) for
