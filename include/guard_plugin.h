@@ -37,7 +37,7 @@ struct guard_task {
 	uint32_t ns_pid; /* pid in its own namespace, as images are named */
 	struct guard_ranges ranges;
 	struct guard_ranges native; /* restore: ranges criu (>= 4.2) restores */
-	bool lifted; /* dump: removal was attempted, reinstall at exit */
+	bool lift_attempted; /* dump: removal tried (all or some may be gone): reinstall at exit */
 	struct guard_remote_task remote; /* dump: planned once, used twice */
 };
 

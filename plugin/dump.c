@@ -39,7 +39,7 @@ static struct {
 	bool bound;	 /* records and binding written before exit(DUMP) */
 	size_t reserved; /* tasks the binding's reserved space covers */
 	struct guard_pagewalk pw;
-} d;
+} run;
 
 /*
  * A pre-dump gets no exit(): its hook stays until criu exits, or until
@@ -47,8 +47,8 @@ static struct {
  */
 void guard_dump_release(void)
 {
-	if (d.pw.installed)
-		guard_pagewalk_remove(&d.pw);
+	if (run.pw.installed)
+		guard_pagewalk_remove(&run.pw);
 }
 
 static void bind_early(void *arg);
@@ -70,18 +70,18 @@ static void choose_pagewalk(const char *stage)
 	if (guard_criu_native()) {
 		why = "criu >= 4.2 runs its own guard scan; CRIU_GUARD_MODE=plugin takes the guards from it";
 		/* Only the listen() hook (a lazy dump's early binding). */
-		if (guard_pagewalk_install_listen(&d.pw, bind_early, NULL,
+		if (guard_pagewalk_install_listen(&run.pw, bind_early, NULL,
 						  &lwhy))
 			pr_warn("%s: criu's listen() can't be hooked (%s): a dump --lazy-pages is bound only at its end\n",
 				stage, lwhy);
-	} else if (d.feat.pagewalk) {
-		ret = guard_pagewalk_install(&d.pw, &why);
+	} else if (run.feat.pagewalk) {
+		ret = guard_pagewalk_install(&run.pw, &why);
 	}
-	d.zero_lift = !ret;
-	if (d.zero_lift) {
-		d.pw.on_listen = bind_early;
+	run.zero_lift = !ret;
+	if (run.zero_lift) {
+		run.pw.on_listen = bind_early;
 		pr_info("%s: zero-lift: criu's page walk skips guard pages (%zu GOT slots hooked); no task is touched\n",
-			stage, d.pw.n_slots);
+			stage, run.pw.n_slots);
 		return;
 	}
 	pr_warn("%s: criu's page walk can't be hooked (%s): guards are lifted from each task for the page dump and reinstalled at its end; criu killed in between leaves tasks without them\n",
@@ -98,9 +98,9 @@ static void dump_reset(const struct guard_features *f,
 		       const struct guard_settings *s)
 {
 	guard_dump_release();
-	memset(&d, 0, sizeof(d));
-	d.feat = *f;
-	d.set = *s;
+	memset(&run, 0, sizeof(run));
+	run.feat = *f;
+	run.set = *s;
 }
 
 int guard_predump_init(const struct guard_features *f,
@@ -115,7 +115,7 @@ int guard_predump_init(const struct guard_features *f,
 		return 0;
 	}
 	choose_pagewalk("pre-dump");
-	if (!d.zero_lift)
+	if (!run.zero_lift)
 		pr_warn("pre-dump: guard pages stay installed and criu's default (splice) pre-dump fails on them: use --pre-dump-mode=read\n");
 	return 0;
 }
@@ -136,8 +136,8 @@ int guard_dump_init(const struct guard_features *f,
 		pr_err("kernel has guard regions but reports them neither in PAGEMAP_SCAN nor in pagemap: they can't be dumped\n");
 		return -EOPNOTSUPP;
 	}
-	d.active = true;
-	d.streaming = guard_criu_streaming(criu_get_image_dir());
+	run.active = true;
+	run.streaming = guard_criu_streaming(criu_get_image_dir());
 	/* A binding left by an earlier dump in this directory is not ours. */
 	if (unlinkat(criu_get_image_dir(), GUARD_BINDING_NAME, 0) &&
 	    errno != ENOENT)
@@ -153,15 +153,15 @@ int guard_dump_init(const struct guard_features *f,
  */
 static int write_index(int dirfd)
 {
-	uint32_t *pids = realloc(d.pids, d.tasks.n * sizeof(*pids));
+	uint32_t *pids = realloc(run.pids, run.tasks.n * sizeof(*pids));
 
 	if (!pids)
 		return -ENOMEM;
-	d.pids = pids;
-	for (size_t i = 0; i < d.tasks.n; i++)
-		pids[i] = d.tasks.v[i].ns_pid;
-	guard_pids_sort(pids, d.tasks.n);
-	return guard_index_write(dirfd, pids, d.tasks.n);
+	run.pids = pids;
+	for (size_t i = 0; i < run.tasks.n; i++)
+		pids[i] = run.tasks.v[i].ns_pid;
+	guard_pids_sort(pids, run.tasks.n);
+	return guard_index_write(dirfd, pids, run.tasks.n);
 }
 
 /*
@@ -174,7 +174,7 @@ static int register_inventory(void)
 {
 	int ret;
 
-	if (d.in_inventory)
+	if (run.in_inventory)
 		return 0;
 	ret = guard_criu_add_inventory();
 	if (ret == -ENOSYS)
@@ -184,7 +184,7 @@ static int register_inventory(void)
 		pr_err("Can't add the plugin to the inventory\n");
 	if (ret)
 		return ret;
-	d.in_inventory = true;
+	run.in_inventory = true;
 	return 0;
 }
 
@@ -194,7 +194,7 @@ static int check_lifted(struct guard_task *t, struct guard_proc_snap *snap)
 	struct guard_ranges none;
 
 	guard_ranges_init(&none);
-	return guard_verify_snap(snap, &d.feat, &t->ranges, &none,
+	return guard_verify_snap(snap, &run.feat, &t->ranges, &none,
 				 "left after lifting");
 }
 
@@ -239,7 +239,7 @@ static int plan_task(struct guard_task *t, const struct guard_task_status *st,
 	if (!ret)
 		ret = check_unlocked(t, vmas);
 	if (!ret)
-		ret = guard_remote_plan(t->pid, st, &d.feat, vmas, &t->ranges,
+		ret = guard_remote_plan(t->pid, st, &run.feat, vmas, &t->ranges,
 					&t->ranges, &t->remote);
 	return ret;
 }
@@ -261,9 +261,9 @@ static int record(int dirfd, struct guard_task *t)
 	 * Every task after the first with guards adds to the binding: the
 	 * reservation grows ahead of them, so few hooks pay for it.
 	 */
-	if (!ret && d.in_inventory && d.tasks.n > d.reserved) {
-		d.reserved = d.tasks.n < 8 ? 16 : 2 * d.tasks.n;
-		ret = guard_binding_reserve(dirfd, d.reserved);
+	if (!ret && run.in_inventory && run.tasks.n > run.reserved) {
+		run.reserved = run.tasks.n < 8 ? 16 : 2 * run.tasks.n;
+		ret = guard_binding_reserve(dirfd, run.reserved);
 	}
 	return ret;
 }
@@ -274,7 +274,7 @@ static int record(int dirfd, struct guard_task *t)
  */
 static int skip_task(struct guard_task *t, uint64_t t0, uint64_t t1)
 {
-	if (!guard_pagewalk_in_place(&d.pw)) {
+	if (!guard_pagewalk_in_place(&run.pw)) {
 		pr_err("task %d: criu's page walk is no longer hooked (another plugin replaced the ioctl or pread slot): refusing the dump; no guard was touched\n",
 		       (int)t->pid);
 		return -EIO;
@@ -298,17 +298,17 @@ static int dump_task(struct guard_proc_snap *snap)
 	struct guard_task *t;
 	int ret;
 
-	ret = guard_task_status_ns(pid, &d.feat, &st);
+	ret = guard_task_status_ns(pid, &run.feat, &st);
 	if (ret)
 		return ret;
-	t = guard_tasks_push(&d.tasks, pid, st.ns_pid);
+	t = guard_tasks_push(&run.tasks, pid, st.ns_pid);
 	if (!t)
 		return -ENOMEM;
-	ret = guard_find_snap(snap, &d.feat, d.set.scan, &t->ranges);
+	ret = guard_find_snap(snap, &run.feat, run.set.scan, &t->ranges);
 	if (ret)
 		return ret;
 	/* Before anything is written or lifted: the task keeps its guards. */
-	if (t->ranges.n && d.streaming) {
+	if (t->ranges.n && run.streaming) {
 		pr_err("task %d has %zu guard ranges, but criu dump --stream sends images through criu-image-streamer and the plugin's images can't go with them: refusing the dump rather than lose the guards (dump without --stream)\n",
 		       (int)pid, t->ranges.n);
 		return -EOPNOTSUPP;
@@ -321,7 +321,7 @@ static int dump_task(struct guard_proc_snap *snap)
 			(unsigned long long)(guard_now_us() - t0));
 		return ret;
 	}
-	if (d.zero_lift)
+	if (run.zero_lift)
 		return skip_task(t, t0, t1);
 	pr_info("task %d (ns pid %u): %zu guard ranges, %llu KiB; lifting\n",
 		(int)pid, st.ns_pid, t->ranges.n,
@@ -330,7 +330,7 @@ static int dump_task(struct guard_proc_snap *snap)
 	if (ret)
 		return ret;
 	/* Marked first, so exit(DUMP) reinstalls even after a partial lift. */
-	t->lifted = true;
+	t->lift_attempted = true;
 	t2 = guard_now_us();
 	ret = guard_lift(&t->remote, &t->ranges);
 	t3 = guard_now_us();
@@ -350,7 +350,7 @@ int guard_dump_task(pid_t pid)
 	struct guard_proc_snap snap;
 	int ret;
 
-	if (!d.active)
+	if (!run.active)
 		return 0;
 	guard_proc_snap_init(&snap, pid);
 	ret = dump_task(&snap);
@@ -381,7 +381,7 @@ static int reinstall(struct guard_task *t)
 		       (int)t->pid, done, t->ranges.n);
 		return ret;
 	}
-	ret = guard_verify(t->pid, &d.feat, &t->ranges, &t->ranges,
+	ret = guard_verify(t->pid, &run.feat, &t->ranges, &t->ranges,
 			   "after reinstall");
 	pr_info("timing dump-exit %d: reinstall=%lluus verify=%lluus injected=%zu\n",
 		(int)t->pid, (unsigned long long)(t1 - t0),
@@ -398,19 +398,19 @@ static int reinstall(struct guard_task *t)
  */
 static int bind_images(void)
 {
-	struct guard_index idx = { .pids = d.pids, .n = d.tasks.n };
+	struct guard_index idx = { .pids = run.pids, .n = run.tasks.n };
 	int dirfd = criu_get_image_dir();
 	uint64_t t0 = guard_now_us();
 
 	/* Every task is back: the records join the images the binding hashes. */
-	guard_native_record(dirfd, &d.tasks);
+	guard_native_record(dirfd, &run.tasks);
 	if (guard_binding_write(dirfd, &idx)) {
 		pr_err("the dump succeeded but %s could not be written: it can't be restored\n",
 		       GUARD_BINDING_NAME);
 		return -1;
 	}
 	pr_info("timing dump-exit binding=%lluus tasks=%zu\n",
-		(unsigned long long)(guard_now_us() - t0), d.tasks.n);
+		(unsigned long long)(guard_now_us() - t0), run.tasks.n);
 	return 0;
 }
 
@@ -423,24 +423,24 @@ static int bind_images(void)
 static void bind_early(void *arg)
 {
 	(void)arg;
-	if (!d.active || !d.in_inventory || d.bound)
+	if (!run.active || !run.in_inventory || run.bound)
 		return;
 	/* A page server that is not a lazy dump's: exit(DUMP) binds. */
 	if (faccessat(criu_get_image_dir(), CRIU_INVENTORY_NAME, F_OK, 0))
 		return;
 	pr_info("dump: criu starts a page server before exit(DUMP) (--lazy-pages): every image is written, so the guard records and %s are written now\n",
 		GUARD_BINDING_NAME);
-	d.bound = !bind_images();
+	run.bound = !bind_images();
 }
 
 void guard_dump_fini(int ret)
 {
 	size_t restored = 0, failed = 0;
 
-	for (size_t i = 0; i < d.tasks.n; i++) {
-		struct guard_task *t = &d.tasks.v[i];
+	for (size_t i = 0; i < run.tasks.n; i++) {
+		struct guard_task *t = &run.tasks.v[i];
 
-		if (!t->lifted)
+		if (!t->lift_attempted)
 			continue;
 		if (reinstall(t))
 			failed++;
@@ -453,24 +453,25 @@ void guard_dump_fini(int ret)
 	if (failed)
 		pr_err("%zu tasks run on without some of their guards\n",
 		       failed);
-	if (d.pw.installed)
-		guard_pagewalk_remove(&d.pw);
-	if (d.zero_lift) {
+	if (run.pw.installed)
+		guard_pagewalk_remove(&run.pw);
+	if (run.zero_lift) {
 		pr_info("dump %s: zero-lift: %llu page scans and %llu pagemap reads filtered, %llu guard entries read as holes; nothing was lifted\n",
-			ret ? "failed" : "done", (unsigned long long)d.pw.scans,
-			(unsigned long long)d.pw.reads,
-			(unsigned long long)d.pw.cleared);
+			ret ? "failed" : "done",
+			(unsigned long long)run.pw.scans,
+			(unsigned long long)run.pw.reads,
+			(unsigned long long)run.pw.cleared);
 	}
-	if (!ret && d.in_inventory && !d.bound)
+	if (!ret && run.in_inventory && !run.bound)
 		bind_images();
-	else if (ret && d.in_inventory)
+	else if (ret && run.in_inventory)
 		guard_binding_unreserve(criu_get_image_dir());
 	/* A failed lazy transfer: what was bound early is no dump. */
-	if (ret && d.bound &&
+	if (ret && run.bound &&
 	    unlinkat(criu_get_image_dir(), GUARD_BINDING_NAME, 0) &&
 	    errno != ENOENT)
 		pr_perror("Can't remove %s", GUARD_BINDING_NAME);
-	guard_tasks_free(&d.tasks);
-	free(d.pids);
-	memset(&d, 0, sizeof(d));
+	guard_tasks_free(&run.tasks);
+	free(run.pids);
+	memset(&run, 0, sizeof(run));
 }

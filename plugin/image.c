@@ -19,7 +19,16 @@
 #include "guard_imgdir.h"
 #include "guard_log.h"
 
-#define HDR_LEN 8
+/*
+ * The three images carry the same header fields in messages of their own
+ * (proto/guard.proto), so one macro sets them in all.
+ */
+#define GUARD_IMG_HEADER_SET(e)                                                \
+	do {                                                                   \
+		(e).version = GUARD_IMG_VERSION;                               \
+		(e).page_size = (uint32_t)sysconf(_SC_PAGESIZE);               \
+		(e).arch = (char *)guard_image_arch();                         \
+	} while (0)
 
 const char *guard_image_arch(void)
 {
@@ -72,11 +81,11 @@ int guard_image_write(int dirfd, const char *name, uint32_t magic,
 	/* Never write what guard_image_read() would refuse. */
 	if (guard_image_size_check(name, len))
 		return -EFBIG;
-	buf = malloc(HDR_LEN + len);
+	buf = malloc(GUARD_IMG_HDR_LEN + len);
 	if (!buf)
 		return -ENOMEM;
-	memcpy(buf, hdr, HDR_LEN);
-	protobuf_c_message_pack(msg, buf + HDR_LEN);
+	memcpy(buf, hdr, GUARD_IMG_HDR_LEN);
+	protobuf_c_message_pack(msg, buf + GUARD_IMG_HDR_LEN);
 	/* Write then rename, so a crash never leaves a short image behind. */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
 	/*
@@ -89,13 +98,13 @@ int guard_image_write(int dirfd, const char *name, uint32_t magic,
 		pr_perror("Can't create %s", tmp);
 		goto out;
 	}
-	n = write(fd, buf, HDR_LEN + len);
-	if (n != (ssize_t)(HDR_LEN + len)) {
+	n = write(fd, buf, GUARD_IMG_HDR_LEN + len);
+	if (n != (ssize_t)(GUARD_IMG_HDR_LEN + len)) {
 		/* A short write sets no errno. */
 		ret = n < 0 ? -errno : -ENOSPC;
 		pr_err("Can't write %s: %s\n", tmp, strerror(-ret));
 	}
-	if (!ret && ftruncate(fd, HDR_LEN + len)) {
+	if (!ret && ftruncate(fd, GUARD_IMG_HDR_LEN + len)) {
 		ret = -errno;
 		pr_perror("Can't truncate %s", tmp);
 	}
@@ -114,8 +123,9 @@ out:
 
 int guard_image_read(int dirfd, const char *name, uint8_t **buf, size_t *len)
 {
-	return guard_read_whole(dirfd, name, HDR_LEN,
-				HDR_LEN + GUARD_IMG_MAX_PAYLOAD, buf, len);
+	return guard_read_whole(dirfd, name, GUARD_IMG_HDR_LEN,
+				GUARD_IMG_HDR_LEN + GUARD_IMG_MAX_PAYLOAD, buf,
+				len);
 }
 
 int guard_image_check_header(const uint8_t *buf, size_t len, const char *name,
@@ -123,12 +133,12 @@ int guard_image_check_header(const uint8_t *buf, size_t len, const char *name,
 {
 	uint32_t hdr[2];
 
-	if (len < HDR_LEN) {
+	if (len < GUARD_IMG_HDR_LEN) {
 		pr_err("%s: %zu bytes, shorter than the header (truncated)\n",
 		       name, len);
 		return -EINVAL;
 	}
-	memcpy(hdr, buf, HDR_LEN);
+	memcpy(hdr, buf, GUARD_IMG_HDR_LEN);
 	hdr[0] = le32toh(hdr[0]);
 	hdr[1] = le32toh(hdr[1]);
 	if (hdr[0] != magic) {
@@ -136,14 +146,14 @@ int guard_image_check_header(const uint8_t *buf, size_t len, const char *name,
 		       magic);
 		return -EINVAL;
 	}
-	if (hdr[1] > len - HDR_LEN) {
+	if (hdr[1] > len - GUARD_IMG_HDR_LEN) {
 		pr_err("%s: truncated after %zu of %llu bytes\n", name, len,
-		       (unsigned long long)hdr[1] + HDR_LEN);
+		       (unsigned long long)hdr[1] + GUARD_IMG_HDR_LEN);
 		return -EINVAL;
 	}
-	if (hdr[1] < len - HDR_LEN) {
+	if (hdr[1] < len - GUARD_IMG_HDR_LEN) {
 		pr_err("%s: %zu bytes after the %u-byte payload its header announces (corrupt)\n",
-		       name, len - HDR_LEN - hdr[1], hdr[1]);
+		       name, len - GUARD_IMG_HDR_LEN - hdr[1], hdr[1]);
 		return -EINVAL;
 	}
 	return 0;
@@ -226,9 +236,7 @@ size_t guard_task_image_size(uint32_t pid, const struct guard_ranges *ranges)
 	GuardTaskEntry e = GUARD_TASK_ENTRY__INIT;
 	size_t len;
 
-	e.version = GUARD_IMG_VERSION;
-	e.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
-	e.arch = (char *)guard_image_arch();
+	GUARD_IMG_HEADER_SET(e);
 	e.pid = pid;
 	len = protobuf_c_message_get_packed_size(&e.base);
 	for (size_t i = 0; i < ranges->n; i++) {
@@ -253,9 +261,7 @@ int guard_task_image_write(int dirfd, uint32_t pid,
 	guard_image_name(name, sizeof(name), pid);
 	if (guard_image_size_check(name, guard_task_image_size(pid, ranges)))
 		return -EFBIG;
-	e.version = GUARD_IMG_VERSION;
-	e.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
-	e.arch = (char *)guard_image_arch();
+	GUARD_IMG_HEADER_SET(e);
 	e.pid = pid;
 	if (ranges->n) {
 		re = calloc(ranges->n, sizeof(*re));
@@ -289,7 +295,8 @@ guard_image_decode(const uint8_t *buf, size_t len, const char *name,
 
 	if (guard_image_check_header(buf, len, name, magic))
 		return NULL;
-	m = protobuf_c_message_unpack(desc, NULL, len - HDR_LEN, buf + HDR_LEN);
+	m = protobuf_c_message_unpack(desc, NULL, len - GUARD_IMG_HDR_LEN,
+				      buf + GUARD_IMG_HDR_LEN);
 	if (!m)
 		pr_err("%s: corrupt (protobuf does not decode)\n", name);
 	return m;
@@ -349,9 +356,7 @@ int guard_index_write(int dirfd, const uint32_t *pids, size_t n)
 {
 	GuardIndexEntry e = GUARD_INDEX_ENTRY__INIT;
 
-	e.version = GUARD_IMG_VERSION;
-	e.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
-	e.arch = (char *)guard_image_arch();
+	GUARD_IMG_HEADER_SET(e);
 	e.n_pids = n;
 	e.pids = (uint32_t *)pids;
 	return guard_image_write(dirfd, GUARD_INDEX_NAME, GUARD_IMG_INDEX_MAGIC,

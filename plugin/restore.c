@@ -34,7 +34,7 @@ static struct {
 	struct guard_settings set;
 	struct guard_tasks tasks; /* from the images; pid filled in at resume */
 	struct guard_native native; /* a CRIU >= 4.2 dump on an older criu */
-} r;
+} run;
 
 /*
  * Checks a task's ranges against its mappings in criu's mm image, so that
@@ -87,11 +87,11 @@ static int load_images(int dirfd, const struct guard_index *idx)
 		struct guard_task *t;
 		int ret;
 
-		t = guard_tasks_push(&r.tasks, 0, idx->pids[i]);
+		t = guard_tasks_push(&run.tasks, 0, idx->pids[i]);
 		if (!t)
 			return -ENOMEM;
 		ret = guard_task_image_read(dirfd, idx->pids[i],
-					    r.feat.task_size, &t->ranges);
+					    run.feat.task_size, &t->ranges);
 		if (ret == -ENOENT)
 			pr_err("guard-%u.img, listed in %s, is missing\n",
 			       idx->pids[i], GUARD_INDEX_NAME);
@@ -108,16 +108,16 @@ static int check_kernel(void)
 	size_t ranges = 0;
 
 	/* criu's own ranges too: this kernel can't take them either. */
-	for (size_t i = 0; i < r.tasks.n; i++)
-		ranges += r.tasks.v[i].ranges.n + r.tasks.v[i].native.n;
+	for (size_t i = 0; i < run.tasks.n; i++)
+		ranges += run.tasks.v[i].ranges.n + run.tasks.v[i].native.n;
 	if (!ranges)
 		return 0;
-	if (!r.feat.madv_guard) {
+	if (!run.feat.madv_guard) {
 		pr_err("images hold %zu guard ranges but this kernel has no MADV_GUARD_INSTALL (Linux >= 6.13 needed)\n",
 		       ranges);
 		return -EOPNOTSUPP;
 	}
-	if (!r.feat.scan_guard && !r.feat.pagemap_bit) {
+	if (!run.feat.scan_guard && !run.feat.pagemap_bit) {
 		pr_err("this kernel can install guards but not report them, so they can't be verified\n");
 		return -EOPNOTSUPP;
 	}
@@ -194,10 +194,10 @@ int guard_restore_init(const struct guard_features *f,
 	bool named;
 	int ret;
 
-	memset(&r, 0, sizeof(r));
-	r.feat = *f;
-	r.set = *s;
-	guard_native_init(&r.native);
+	memset(&run, 0, sizeof(run));
+	run.feat = *f;
+	run.set = *s;
+	guard_native_init(&run.native);
 	ret = claim_inventory(dirfd, &named);
 	if (ret)
 		return ret;
@@ -206,20 +206,20 @@ int guard_restore_init(const struct guard_features *f,
 	t2 = guard_now_us();
 	/* CRIU 4.2's own guard records, where this criu can't read them. */
 	if (!ret)
-		ret = guard_native_restore_init(dirfd, &r.feat, &r.tasks,
-						&r.native);
-	if (!ret && !named && !r.tasks.n)
+		ret = guard_native_restore_init(dirfd, &run.feat, &run.tasks,
+						&run.native);
+	if (!ret && !named && !run.tasks.n)
 		return 0;
 	if (!ret)
 		ret = check_kernel();
 	if (ret) {
-		guard_native_restore_fini(&r.native);
-		guard_tasks_free(&r.tasks);
+		guard_native_restore_fini(&run.native);
+		guard_tasks_free(&run.tasks);
 		return ret;
 	}
-	r.active = true;
+	run.active = true;
 	pr_info("restore: guard images of %zu tasks checked and bound to this dump\n",
-		r.tasks.n);
+		run.tasks.n);
 	pr_info("timing restore-init: images=%lluus binding=%lluus\n",
 		(unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1));
 	return 0;
@@ -266,7 +266,7 @@ static int plan_install(struct guard_task *t,
 	if (!ret)
 		ret = check_mapped(t->pid, vmas, &t->ranges);
 	if (!ret)
-		ret = guard_remote_plan(t->pid, st, &r.feat, vmas, expect,
+		ret = guard_remote_plan(t->pid, st, &run.feat, vmas, expect,
 					&t->ranges, rt);
 	return ret;
 }
@@ -295,7 +295,7 @@ static int install(struct guard_task *t, const struct guard_task_status *st,
 					      MADV_GUARD_INSTALL, &done);
 	t2 = guard_now_us();
 	if (!ret)
-		ret = guard_verify_snap(snap, &r.feat, &expect, &expect,
+		ret = guard_verify_snap(snap, &run.feat, &expect, &expect,
 					"after install");
 	guard_ranges_free(&expect);
 	if (ret)
@@ -310,21 +310,21 @@ static int install(struct guard_task *t, const struct guard_task_status *st,
 
 static void kill_tree(void)
 {
-	for (size_t i = 0; i < r.tasks.n; i++)
-		if (r.tasks.v[i].pid > 0)
-			kill(r.tasks.v[i].pid, SIGKILL);
+	for (size_t i = 0; i < run.tasks.n; i++)
+		if (run.tasks.v[i].pid > 0)
+			kill(run.tasks.v[i].pid, SIGKILL);
 }
 
 static void fail(struct guard_task *t)
 {
-	if (r.set.on_failure == GUARD_FAIL_CONTINUE) {
+	if (run.set.on_failure == GUARD_FAIL_CONTINUE) {
 		pr_warn("task %d (ns pid %u) runs WITHOUT its guard regions (CRIU_GUARD_ON_FAILURE=continue)\n",
 			(int)t->pid, t->ns_pid);
 		return;
 	}
 	pr_err("task %d (ns pid %u) can't get its guard regions back: killing the restored tree (CRIU_GUARD_ON_FAILURE=continue lets it run unguarded)\n",
 	       (int)t->pid, t->ns_pid);
-	r.doomed = true;
+	run.doomed = true;
 	kill_tree();
 }
 
@@ -337,28 +337,28 @@ int guard_restore_task(pid_t pid)
 	uint32_t ns_pid;
 	int ret;
 
-	if (!r.active)
+	if (!run.active)
 		return 0;
-	ret = guard_task_status_ns(pid, &r.feat, &st);
+	ret = guard_task_status_ns(pid, &run.feat, &st);
 	if (ret) {
 		/* Can't tell which image is its: it must not run unguarded. */
-		t = guard_tasks_push(&r.tasks, pid, 0);
+		t = guard_tasks_push(&run.tasks, pid, 0);
 		if (t)
 			fail(t);
 		return ret;
 	}
 	ns_pid = st.ns_pid;
-	t = guard_tasks_find_ns(&r.tasks, ns_pid);
+	t = guard_tasks_find_ns(&run.tasks, ns_pid);
 	if (!t) {
 		pr_err("task %d (ns pid %u) is not in %s: images from another dump?\n",
 		       (int)pid, ns_pid, GUARD_INDEX_NAME);
-		t = guard_tasks_push(&r.tasks, pid, ns_pid);
+		t = guard_tasks_push(&run.tasks, pid, ns_pid);
 		if (t)
 			fail(t);
 		return -EINVAL;
 	}
 	t->pid = pid;
-	if (r.doomed) {
+	if (run.doomed) {
 		kill(pid, SIGKILL);
 		return -ECANCELED;
 	}
@@ -379,7 +379,7 @@ int guard_restore_task(pid_t pid)
 
 void guard_restore_fini(void)
 {
-	guard_native_restore_fini(&r.native);
-	guard_tasks_free(&r.tasks);
-	memset(&r, 0, sizeof(r));
+	guard_native_restore_fini(&run.native);
+	guard_tasks_free(&run.tasks);
+	memset(&run, 0, sizeof(run));
 }

@@ -18,7 +18,7 @@ struct guard_task *guard_tasks_push(struct guard_tasks *t, pid_t pid,
 	task = &t->v[t->n++];
 	task->pid = pid;
 	task->ns_pid = ns_pid;
-	task->lifted = false;
+	task->lift_attempted = false;
 	memset(&task->remote, 0, sizeof(task->remote));
 	guard_ranges_init(&task->ranges);
 	guard_ranges_init(&task->native);
