@@ -3,7 +3,8 @@
 # program, dump it with criu, restore it, read its verdict.
 #
 # The runner sets criu (the criu to run) and plugins (the plugin directory,
-# dump's and restore's default -L), and may define or set:
+# dump's and restore's default -L; stage_install sets it), and may define
+# or set:
 #   bp_env LIBDIR   extra environment for a criu run with -L LIBDIR, as
 #                   VAR=VALUE words (default none)
 #   log MSG...      where a complaint goes (default: none)
@@ -55,6 +56,18 @@ restore() {
 	shift $(($# < 2 ? $# : 2))
 	# shellcheck disable=SC2046
 	env $(bp_env "$libdir") "$criu" restore -D "$d/img" -o restore.log -v4 -L "$libdir" -d "$@"
+}
+
+# stage_install BUILD DIR: the plugins and the tool installed from BUILD
+# into DIR/stage as users get them (meson install); sets plugins to the
+# directory criu loads them from (both plugins there).
+stage_install() {
+	meson install -C "$1" --no-rebuild --quiet --destdir "$2/stage" >/dev/null ||
+		{ echo "meson install failed" >&2; return 1; }
+	plugins=$(find "$2/stage" -name guard_plugin.so -printf '%h\n' | head -1)
+	[ -n "$plugins" ] || { echo "guard_plugin.so not installed" >&2; return 1; }
+	[ -f "$plugins/guard_hwbp.so" ] ||
+		{ echo "guard_hwbp.so not installed beside it" >&2; return 1; }
 }
 
 # verdict DIR: SIGTERM the restored test and wait for PASS or FAIL.
