@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# Sourced by runners that run one case per process (test/runc/run,
-# test/deb/run, test/upstream/run): the case protocol's exit status for
-# several cases named at once.
+# Sourced by every runner (test/*/run): the case protocol's exit status
+# for several cases named at once, each run in a process of its own
+# (runc, deb, upstream) or as a function (zdtm, and its modes; tool).
 
 # each_case CMD... -- CASE...: runs CMD... CASE for each CASE, one after the
 # other; returns 1 if any failed, 77 if every one skipped, 0 otherwise
